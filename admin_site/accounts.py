@@ -1,0 +1,167 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from unfold.admin import ModelAdmin
+from unfold.decorators import action
+
+from admin_site.base import GymModelAdmin, run_service, validation_messages
+from core.accounts import services
+from core.accounts.models import User
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin, ModelAdmin):
+    pass
+
+
+class StaffFilter(admin.SimpleListFilter):
+    title = "kind of account"
+    parameter_name = "staff"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Staff and trainers"), ("0", "Members")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.exclude(role=User.Role.MEMBER)
+        if self.value() == "0":
+            return queryset.filter(role=User.Role.MEMBER)
+        return queryset
+
+
+class UserAddForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "role", "groups"]
+        help_texts = {"email": "The person logs in with this address; their temporary password is emailed here."}
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        if request is not None and not request.user.is_admin:
+            self.fields["role"].choices = [(User.Role.MEMBER, User.Role.MEMBER.label)]
+            self.fields.pop("groups")
+
+    def clean_email(self):
+        email = services.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(f"An account with the email {email} already exists.")
+        return email
+
+
+@admin.register(User)
+class UserAdmin(GymModelAdmin):
+    list_display = ["email", "full_name", "role", "is_active", "must_change_password", "last_login", "date_joined"]
+    list_filter = ["role", StaffFilter, "is_active", "must_change_password", "is_demo"]
+    search_fields = ["email", "first_name", "last_name"]
+    ordering = ["email"]
+    readonly_fields = ["must_change_password", "temp_password_expires_at", "last_login", "date_joined", "is_demo"]
+    filter_horizontal = ["groups", "user_permissions"]
+    actions = ["send_new_temp_password", "deactivate", "activate"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": self.get_form(request).base_fields.keys()})]
+        rights = ["role", "groups", "user_permissions"] if request.user.is_admin else ["role"]
+        return [
+            (None, {"fields": ["email", "first_name", "last_name", "is_active"]}),
+            ("Role and rights", {"fields": rights}),
+            (
+                "Login",
+                {
+                    "fields": [
+                        "must_change_password",
+                        "temp_password_expires_at",
+                        "last_login",
+                        "date_joined",
+                        "is_demo",
+                    ]
+                },
+            ),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(self.readonly_fields)
+        if obj is not None and not request.user.is_admin:
+            readonly.append("role")
+        return readonly
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            form = UserAddForm
+
+            class RequestUserAddForm(form):
+                def __init__(self, *args, **kw):
+                    super().__init__(*args, request=request, **kw)
+
+            return RequestUserAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.role != User.Role.MEMBER and not request.user.is_admin:
+            return False  # support staff manage member accounts only
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: accounts carry history and money
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            if change:
+                fields = {name: data[name] for name in form.changed_data if name in data}
+                user = services.user_update(user=obj, by=request.user, **fields)
+            else:
+                user = services.user_provision(
+                    email=data["email"],
+                    first_name=data["first_name"],
+                    last_name=data.get("last_name", ""),
+                    role=data["role"],
+                    groups=list(data.get("groups") or []),
+                    provisioned_by=request.user,
+                )
+                messages.info(request, f"A welcome email with a temporary password is on its way to {user.email}.")
+        except ValidationError as exc:
+            for text in validation_messages(exc):
+                messages.error(request, text)
+            obj.refresh_from_db() if obj.pk else None
+            return
+        obj.pk = user.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # Groups and permissions were applied by the service.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    @action(description="Send a new temporary password")
+    def send_new_temp_password(self, request, queryset):
+        for user in queryset:
+            run_service(
+                request,
+                self,
+                services.user_send_new_temp_password,
+                user=user,
+                success=f"A new temporary password is on its way to {user.email}.",
+            )
+
+    @action(description="Deactivate (blocks login at once)")
+    def deactivate(self, request, queryset):
+        for user in queryset:
+            run_service(
+                request,
+                self,
+                services.user_deactivate,
+                user=user,
+                by=request.user,
+                success=f"{user.email} can no longer log in.",
+            )
+
+    @action(description="Activate")
+    def activate(self, request, queryset):
+        for user in queryset:
+            run_service(request, self, services.user_activate, user=user, success=f"{user.email} can log in again.")

@@ -1,0 +1,82 @@
+"""django-unfold configuration: branding and the sidebar, grouped by area.
+
+Imported by settings, so it must not import models. Each area lists the
+admin pages it has; an item only shows to people allowed to view it.
+"""
+
+from django.urls import reverse, reverse_lazy
+
+
+def _perm(codename: str):
+    return lambda request: request.user.has_perm(codename)
+
+
+def _item(title: str, icon: str, url_name: str, perm: str, query: str = "") -> dict:
+    link = (lambda request: reverse(url_name) + query) if query else reverse_lazy(url_name)
+    return {"title": title, "icon": icon, "link": link, "permission": _perm(perm)}
+
+
+SIDEBAR_AREAS = [
+    {
+        "title": "Members",
+        "items": [
+            _item(
+                "Member accounts",
+                "badge",
+                "admin:accounts_user_changelist",
+                "accounts.view_user",
+                "?role__exact=MEMBER",
+            ),
+        ],
+    },
+    {"title": "Classes", "items": []},
+    {"title": "Billing", "items": []},
+    {
+        "title": "Staff",
+        "items": [
+            _item(
+                "Staff & trainer accounts", "badge", "admin:accounts_user_changelist", "accounts.view_user", "?staff=1"
+            ),
+            _item("Groups & permissions", "group", "admin:auth_group_changelist", "auth.view_group"),
+        ],
+    },
+    {"title": "Inventory", "items": []},
+    {"title": "Leads & Support", "items": []},
+    {"title": "Devices", "items": []},
+    {
+        "title": "System",
+        "items": [
+            _item("All accounts", "manage_accounts", "admin:accounts_user_changelist", "accounts.view_user"),
+            _item(
+                "Message outbox",
+                "outgoing_mail",
+                "admin:notifications_message_changelist",
+                "notifications.view_message",
+            ),
+            _item("Scheduled jobs", "schedule", "admin:django_q_schedule_changelist", "django_q.view_schedule"),
+            _item("Successful tasks", "task_alt", "admin:django_q_success_changelist", "django_q.view_success"),
+            _item("Failed tasks", "error", "admin:django_q_failure_changelist", "django_q.view_failure"),
+            _item("Queued tasks", "pending", "admin:django_q_ormq_changelist", "django_q.view_ormq"),
+        ],
+    },
+]
+
+UNFOLD = {
+    "SITE_TITLE": "GymOS admin",
+    "SITE_HEADER": "GymOS",
+    "SITE_SUBHEADER": "Gym management",
+    "SITE_URL": "/",
+    "SITE_SYMBOL": "fitness_center",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": False,
+        # Areas without pages yet stay hidden until their features land.
+        "navigation": [
+            {"title": area["title"], "separator": True, "collapsible": True, "items": area["items"]}
+            for area in SIDEBAR_AREAS
+            if area["items"]
+        ],
+    },
+}

@@ -1,0 +1,56 @@
+from django.contrib import admin
+from unfold.admin import ModelAdmin
+from unfold.decorators import action
+
+from admin_site.base import run_service
+from core.notifications.models import Message
+from core.notifications.services import message_resend
+
+
+@admin.register(Message)
+class MessageAdmin(ModelAdmin):
+    """The outbox log. Read-only: messages are written by services and sent by the worker."""
+
+    list_display = ["created_at", "channel", "template", "recipient", "status", "attempts", "sent_at", "short_error"]
+    list_filter = ["channel", "status", "template", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["recipient", "dedupe_key", "provider_id", "subject"]
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ["resend"]
+    exclude = ["context"]  # may hold personal data; the rendered subject and status are enough here
+    readonly_fields = [
+        "channel",
+        "recipient",
+        "user",
+        "template",
+        "subject",
+        "dedupe_key",
+        "status",
+        "provider_id",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "attachments",
+        "sent_at",
+        "delivered_at",
+        "read_at",
+        "failed_at",
+        "created_at",
+        "updated_at",
+    ]
+
+    @admin.display(description="Last error")
+    def short_error(self, obj):
+        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @action(description="Re-send failed messages", permissions=["change"])
+    def resend(self, request, queryset):
+        for message in queryset:
+            run_service(request, self, message_resend, message=message, success=f"Re-queued: {message}.")

@@ -1,0 +1,215 @@
+"""Settings shared by every environment. Everything configurable comes from
+the environment (django-environ); see README "Configuration"."""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+# django-environ treats an empty DATABASE_URL as set and broken (STACK.md).
+for _name in ("DATABASE_URL", "EMAIL_URL", "REDIS_URL"):
+    if env.str(_name, default=None) == "":
+        del env.ENVIRON[_name]
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    # unfold first; its contrib apps before the apps they style (STACK.md).
+    "unfold.apps.BasicAppConfig",
+    "unfold.contrib.filters",
+    "unfold.contrib.forms",
+    "unfold.contrib.import_export",
+    "unfold.contrib.simple_history",
+    # The admin, with GymOS's site (role check, allauth login) as its default.
+    "admin_site.admin_config.GymAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "import_export",
+    "simple_history",
+    "django_q",
+    "allauth",
+    "allauth.account",
+    # The domain.
+    "core.common",
+    "core.accounts",
+    "core.notifications",
+    # Interfaces.
+    "admin_site",
+    "portal",
+    "jobs",
+    "devices",
+    "fixtures",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "portal.middleware.ForcePasswordChangeMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.gym",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------
+# Embedded default: a SQLite file under var/ (zero setup). PostgreSQL in
+# production and tests: DATABASE_URL=postgres://user:pass@host:5432/name
+VAR_DIR.mkdir(exist_ok=True)
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'gymos.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker share the file: WAL + IMMEDIATE avoid
+    # "database is locked" between the two processes (STACK.md).
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts and login -----------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "portal:home"
+# Hours a provisioned temporary password stays valid.
+TEMP_PASSWORD_TTL_HOURS = env.int("TEMP_PASSWORD_TTL_HOURS", default=72)
+
+ACCOUNT_ADAPTER = "portal.allauth_adapter.GymAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"  # staff create accounts with known emails
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_SESSION_REMEMBER = None
+# Failed logins are limited per IP and per account (allauth rate limits).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("LOGIN_FAILED_RATE", default="10/m/ip,5/5m/key"),
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+}
+
+# --- Locale, time and money ---------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="Asia/Dhaka")
+USE_I18N = True
+USE_TZ = True
+CURRENCY = env.str("CURRENCY", default="BDT")
+GYM_NAME = env.str("GYM_NAME", default="GymOS Fitness")
+GYM_ADDRESS = env.str("GYM_ADDRESS", default="House 1, Road 1, Dhaka")
+GYM_PHONE = env.str("GYM_PHONE", default="+8801700000000")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Static and media -----------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    # Private files (photos, PDFs, certificates) are never served from a
+    # public path; views stream them after an access check.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")), "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Email --------------------------------------------------------------------
+# Default: one .eml file per message under var/mail/ (open it with any mail
+# client). EMAIL_URL=smtp+tls://user:pass@host:587 selects SMTP.
+if env.str("EMAIL_URL", default=None):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "core.notifications.mail.EmlFileBackend"
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="GymOS <no-reply@gymos.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = 20
+
+# --- Background jobs (django-q2) ------------------------------------------------
+# The database is the broker by default; REDIS_URL switches to Redis.
+Q_CLUSTER = {
+    "name": "gymos",
+    "workers": env.int("Q_WORKERS", default=2),
+    "timeout": 120,
+    "retry": 180,  # must exceed timeout
+    "max_attempts": 1,  # our tasks retry themselves with backoff
+    "queue_limit": 50,
+    "bulk": 10,
+    "save_limit": 1000,
+    "catch_up": False,
+    "label": "Background tasks",
+}
+if env.str("REDIS_URL", default=None):
+    Q_CLUSTER["redis"] = env.str("REDIS_URL")
+else:
+    Q_CLUSTER["orm"] = "default"
+# Outbox: attempts before a message is FAILED for good.
+OUTBOX_MAX_ATTEMPTS = 5
+
+# --- Security defaults (production tightens them) ---------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Admin (django-unfold) ---------------------------------------------------------
+from admin_site.navigation import UNFOLD  # noqa: E402,F401
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

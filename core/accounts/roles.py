@@ -1,0 +1,56 @@
+"""Default groups per role and the permissions each starts with.
+
+Admins hold every permission through their role. Support staff get what the
+front desk needs; admins can add further groups and permissions per person in
+the admin. Each app's data migration calls ``sync_role_groups`` after adding
+its models, so the groups grow with the domain.
+"""
+
+ROLE_GROUPS = {
+    "ADMIN": "Admins",
+    "SUPPORT": "Support staff",
+    "TRAINER": "Trainers",
+    "MEMBER": "Members",
+}
+
+# "app_label.codename" granted to each role's group. Permissions of models
+# that do not exist yet are skipped and granted when their app migrates.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "ADMIN": [],
+    "SUPPORT": [
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "notifications.view_message",
+        "notifications.change_message",
+    ],
+    "TRAINER": [],
+    "MEMBER": [],
+}
+
+
+def sync_role_groups(apps=None) -> None:
+    """Create the role groups and grant the default permissions (idempotent)."""
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; make sure the
+    # ones for already-migrated apps exist now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, group_name in ROLE_GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        wanted = ROLE_PERMISSIONS[role]
+        for dotted in wanted:
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                group.permissions.add(perm)

@@ -1,0 +1,31 @@
+"""Access rules for portal views: every view declares who may see it."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+
+def role_required(*roles: str):
+    """Anonymous people go to the login page; a logged-in person with another role gets 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if user.role not in roles:
+                raise PermissionDenied("This page is not available for your account.")
+            return view(request, *args, **kwargs)
+
+        wrapper.access_rule = {"roles": roles}
+        return wrapper
+
+    return decorator
+
+
+def public(view):
+    """Marks a view as open to everyone, on purpose."""
+    view.access_rule = {"public": True}
+    return view
