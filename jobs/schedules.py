@@ -20,4 +20,16 @@ JOBS: list[Job] = [
         cron="* * * * *",  # every minute
         description="Send queued messages whose retry time has come (and any the queue lost).",
     ),
+    Job(
+        name="member-status-sync",
+        func="jobs.tasks.members.sync_member_status_task",
+        cron="5 0 * * *",  # every day at 00:05
+        description="Set each member ACTIVE or INACTIVE by their membership, freezes and payments.",
+    ),
+    Job(
+        name="retention-purge",
+        func="jobs.tasks.members.purge_inactive_members_task",
+        cron="30 2 * * *",  # every day at 02:30
+        description="Remove personal data of members inactive longer than the retention period.",
+    ),
 ]

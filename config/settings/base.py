@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "core.common",
     "core.accounts",
     "core.notifications",
+    "core.members",
+    "core.memberships",
     # Interfaces.
     "admin_site",
     "portal",
@@ -193,6 +195,8 @@ else:
     Q_CLUSTER["orm"] = "default"
 # Outbox: attempts before a message is FAILED for good.
 OUTBOX_MAX_ATTEMPTS = 5
+# Members inactive longer than this lose their personal data (nightly purge).
+RETENTION_INACTIVE_DAYS = env.int("RETENTION_INACTIVE_DAYS", default=183)
 
 # --- Security defaults (production tightens them) ---------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,31 @@
+from django.db import models, transaction
+
+from core.common.actors import current_actor
+from core.common.models import AuditEvent, Counter
+
+
+@transaction.atomic
+def counter_next(*, name: str) -> int:
+    """The next value of a named counter; gapless and unique under concurrency
+    because the row is locked until the caller's transaction ends."""
+    Counter.objects.get_or_create(name=name)
+    counter = Counter.objects.select_for_update().get(name=name)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return counter.value
+
+
+def audit_record(
+    *, action: str, summary: str, obj: models.Model | None = None, actor=None, data: dict | None = None
+) -> AuditEvent:
+    """Write a business audit event; ``actor`` defaults to the current actor (system in jobs)."""
+    if actor is None:
+        actor = current_actor()
+    return AuditEvent.objects.create(
+        action=action,
+        summary=summary[:500],
+        object_type=obj._meta.label if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        data=data or {},
+    )

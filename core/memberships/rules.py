@@ -1,0 +1,37 @@
+"""The one rule for "is this member active?", as database expressions, so the
+same rule serves a single member and the nightly set-based sync.
+
+A member is ACTIVE only while a membership covers today, is not frozen today,
+and the member is neither suspended, soft-deleted nor purged. (The billing
+issue adds: and its invoice is paid, or partly paid and not yet due.)
+"""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from core.memberships.models import Membership, MembershipFreeze
+
+
+def frozen_on(today: datetime.date) -> QuerySet:
+    return MembershipFreeze.objects.filter(starts_on__lte=today, ends_on__gte=today)
+
+
+def covering_memberships(today: datetime.date) -> QuerySet:
+    """ACTIVE memberships whose dates include ``today`` (frozen or not)."""
+    return Membership.objects.filter(status=Membership.Status.ACTIVE, starts_on__lte=today, ends_on__gte=today)
+
+
+def entitling_memberships(today: datetime.date) -> QuerySet:
+    """Memberships that make their member ACTIVE today."""
+    return covering_memberships(today).exclude(Exists(frozen_on(today).filter(membership=OuterRef("pk"))))
+
+
+def should_be_active(today: datetime.date) -> Q:
+    """A Q over Member: true where the member should be ACTIVE on ``today``."""
+    return Q(
+        Exists(entitling_memberships(today).filter(member=OuterRef("pk"))),
+        deleted_at__isnull=True,
+        purged_at__isnull=True,
+        suspended_reason="",
+    )

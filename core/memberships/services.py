@@ -1,0 +1,166 @@
+"""Memberships: selling a term, renewing, cancelling, and the member status sync."""
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from core.common.actors import current_actor
+from core.members.models import Member
+from core.memberships.models import Membership, Plan
+from core.memberships.rules import should_be_active
+
+_UNIT_DELTA = {
+    Plan.IntervalUnit.DAY: lambda n: relativedelta(days=n),
+    Plan.IntervalUnit.WEEK: lambda n: relativedelta(weeks=n),
+    Plan.IntervalUnit.MONTH: lambda n: relativedelta(months=n),
+    Plan.IntervalUnit.YEAR: lambda n: relativedelta(years=n),
+}
+
+
+def term_end(*, plan: Plan, starts_on: datetime.date) -> datetime.date:
+    """Last day of a term: a 1-month plan from 15 Jan ends on 14 Feb."""
+    return starts_on + _UNIT_DELTA[plan.interval_unit](plan.interval_count) - datetime.timedelta(days=1)
+
+
+def _lock_member(member: Member) -> Member:
+    # Serialises membership changes per member, so overlap checks hold under concurrency.
+    return Member.all_objects.select_for_update().get(pk=member.pk)
+
+
+def _check_no_overlap(member: Member, starts_on: datetime.date, ends_on: datetime.date, exclude_pk=None) -> None:
+    clash = (
+        Membership.objects.filter(
+            member=member, status=Membership.Status.ACTIVE, starts_on__lte=ends_on, ends_on__gte=starts_on
+        )
+        .exclude(pk=exclude_pk)
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            f"{member.code} already has a membership from {clash.starts_on:%d %b %Y} to {clash.ends_on:%d %b %Y} "
+            f"({clash.plan}); a new one must start after {clash.ends_on:%d %b %Y}."
+        )
+
+
+@transaction.atomic
+def membership_create(
+    *,
+    member: Member,
+    plan: Plan,
+    starts_on: datetime.date | None = None,
+    by=None,
+    renewed_from: Membership | None = None,
+    note: str = "",
+) -> Membership:
+    """Sell ``plan`` to ``member`` from ``starts_on`` (today by default)."""
+    member = _lock_member(member)
+    if member.deleted_at or member.purged_at:
+        raise ValidationError(f"{member.code} is deleted; restore the member before selling a membership.")
+    if not plan.is_active:
+        raise ValidationError(f"The plan “{plan}” is no longer sold; choose an active plan.")
+    starts_on = starts_on or timezone.localdate()
+    ends_on = term_end(plan=plan, starts_on=starts_on)
+    _check_no_overlap(member, starts_on, ends_on)
+    membership = Membership(
+        member=member,
+        plan=plan,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        price=plan.price,
+        renewed_from=renewed_from,
+        created_by=by if by is not None and by.pk else None,
+        note=note,
+    )
+    membership.full_clean()
+    membership.save()
+    member_refresh_status(member=member)
+    return membership
+
+
+def membership_latest(*, member: Member) -> Membership | None:
+    return (
+        Membership.objects.filter(member=member, status=Membership.Status.ACTIVE)
+        .select_related("plan")
+        .order_by("-ends_on")
+        .first()
+    )
+
+
+@transaction.atomic
+def membership_renew(*, member: Member, plan: Plan | None = None, by=None) -> Membership:
+    """The next term: from the day after the latest one ends, or today if it has lapsed."""
+    member = _lock_member(member)
+    latest = membership_latest(member=member)
+    plan = plan or (latest.plan if latest else None)
+    if plan is None:
+        raise ValidationError(f"{member.code} has no membership to renew; choose a plan.")
+    today = timezone.localdate()
+    starts_on = max(latest.ends_on + datetime.timedelta(days=1), today) if latest else today
+    return membership_create(member=member, plan=plan, starts_on=starts_on, by=by, renewed_from=latest)
+
+
+@transaction.atomic
+def membership_cancel(*, membership: Membership, reason: str, by=None) -> Membership:
+    if not (reason or "").strip():
+        raise ValidationError("Give a reason for cancelling the membership.")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status == Membership.Status.CANCELLED:
+        raise ValidationError("This membership is already cancelled.")
+    membership.status = Membership.Status.CANCELLED
+    membership.note = f"Cancelled: {reason.strip()}"[:255]
+    membership.full_clean()
+    membership.save(update_fields=["status", "note", "updated_at"])
+    member_refresh_status(member=membership.member)
+    return membership
+
+
+def _status_now(member: Member, today: datetime.date) -> str:
+    active = Member.all_objects.filter(pk=member.pk).filter(should_be_active(today)).exists()
+    return Member.Status.ACTIVE if active else Member.Status.INACTIVE
+
+
+@transaction.atomic
+def member_refresh_status(*, member: Member, today: datetime.date | None = None) -> Member:
+    """Apply the status rule to one member (after a sale, freeze, payment...)."""
+    today = today or timezone.localdate()
+    member = Member.all_objects.select_for_update().get(pk=member.pk)
+    status = _status_now(member, today)
+    if status != member.status:
+        member.status = status
+        member.status_changed_at = timezone.now()
+        member.save(update_fields=["status", "status_changed_at", "updated_at"])
+    return member
+
+
+@transaction.atomic
+def members_sync_status(*, today: datetime.date | None = None, batch_size: int = 500) -> dict[str, int]:
+    """Nightly: apply the status rule to every member in a few set-based
+    queries; each change is written to history as the current actor."""
+    today = today or timezone.localdate()
+    rule = should_be_active(today)
+    now = timezone.now()
+    to_active = Member.all_objects.filter(rule).exclude(status=Member.Status.ACTIVE)
+    to_inactive = Member.all_objects.exclude(rule).exclude(status=Member.Status.INACTIVE)
+    counts = {}
+    for status, queryset in ((Member.Status.ACTIVE, to_active), (Member.Status.INACTIVE, to_inactive)):
+        changed = list(queryset.select_for_update())
+        for member in changed:
+            member.status = status
+            member.status_changed_at = now
+            member.updated_at = now
+        if changed:
+            bulk_update_with_history(
+                changed,
+                Member,
+                ["status", "status_changed_at", "updated_at"],
+                batch_size=batch_size,
+                default_user=current_actor(),
+                default_change_reason="Nightly status sync",
+                manager=Member.all_objects,
+            )
+        counts[status.lower()] = len(changed)
+    return counts
