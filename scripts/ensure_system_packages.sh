@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages GymOS needs beyond Python: Pango/HarfBuzz for WeasyPrint
-# PDFs (libharfbuzz-subset0 makes them 3-6x faster) and DejaVu fonts.
+# PDFs (libharfbuzz-subset0 makes them 3-6x faster), DejaVu fonts, and a
+# Bengali font for the taka sign (৳) on invoices.
 set -euo pipefail
-needed=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+needed=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-lohit-beng-bengali)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

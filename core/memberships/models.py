@@ -80,6 +80,14 @@ class Membership(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.CharField(max_length=255, blank=True)
+    invoice = models.ForeignKey(
+        "billing.Invoice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        help_text="The invoice that pays this term. Empty for terms paid before GymOS (imports) or given free.",
+    )
 
     history = History()
 

@@ -2,8 +2,9 @@
 same rule serves a single member and the nightly set-based sync.
 
 A member is ACTIVE only while a membership covers today, is not frozen today,
-and the member is neither suspended, soft-deleted nor purged. (The billing
-issue adds: and its invoice is paid, or partly paid and not yet due.)
+its invoice is paid in full (or partly paid and not yet past its due date),
+and the member is neither suspended, soft-deleted nor purged. A membership
+without an invoice (imported from before GymOS, or given free) counts as paid.
 """
 
 import datetime
@@ -22,9 +23,22 @@ def covering_memberships(today: datetime.date) -> QuerySet:
     return Membership.objects.filter(status=Membership.Status.ACTIVE, starts_on__lte=today, ends_on__gte=today)
 
 
+def paid_enough(today: datetime.date) -> Q:
+    """Over Membership: its invoice allows use today."""
+    return (
+        Q(invoice__isnull=True)
+        | Q(invoice__status="PAID")
+        | Q(invoice__status="PARTIAL", invoice__due_on__gte=today)
+    )
+
+
 def entitling_memberships(today: datetime.date) -> QuerySet:
     """Memberships that make their member ACTIVE today."""
-    return covering_memberships(today).exclude(Exists(frozen_on(today).filter(membership=OuterRef("pk"))))
+    return (
+        covering_memberships(today)
+        .filter(paid_enough(today))
+        .exclude(Exists(frozen_on(today).filter(membership=OuterRef("pk"))))
+    )
 
 
 def should_be_active(today: datetime.date) -> Q:

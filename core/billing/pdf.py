@@ -1,0 +1,60 @@
+"""Invoice and receipt PDFs, rendered by WeasyPrint from Django templates."""
+
+import functools
+
+from django.conf import settings
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from core.billing.models import Invoice, Payment
+
+
+@functools.cache
+def _font_config():
+    # One font configuration per process: building it is most of a cold render.
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def _gym() -> dict:
+    return {
+        "name": settings.GYM_NAME,
+        "address": settings.GYM_ADDRESS,
+        "phone": settings.GYM_PHONE,
+        "currency": settings.CURRENCY,
+    }
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=_font_config())
+
+
+def invoice_pdf_bytes(invoice: Invoice) -> bytes:
+    invoice = Invoice.objects.select_related("member__user").prefetch_related("lines", "payments").get(pk=invoice.pk)
+    html = render_to_string(
+        "billing/invoice_pdf.html",
+        {"invoice": invoice, "gym": _gym(), "lines": invoice.lines.all(), "payments": invoice.payments.all(),
+         "generated_at": timezone.now()},
+    )  # fmt: skip
+    return html_to_pdf(html)
+
+
+def receipt_pdf_bytes(payment: Payment) -> bytes:
+    payment = Payment.objects.select_related("invoice__member__user", "received_by", "refund_of").get(pk=payment.pk)
+    # The balance as it stood right after this payment, whenever the PDF is made.
+    paid_until = payment.invoice.payments.filter(pk__lte=payment.pk).aggregate(s=Sum("amount"))["s"]
+    html = render_to_string(
+        "billing/receipt_pdf.html",
+        {
+            "payment": payment,
+            "invoice": payment.invoice,
+            "balance_after": payment.invoice.total - paid_until,
+            "gym": _gym(),
+            "generated_at": timezone.now(),
+        },
+    )
+    return html_to_pdf(html)

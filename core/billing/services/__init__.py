@@ -1,0 +1,1 @@
+"""Billing services, by topic: invoices, payments, purchases (renewals and class packs)."""

@@ -1,0 +1,68 @@
+"""PDFs and receipt emails. Called by jobs after the payment committed;
+each step is idempotent, so a retried job never emails twice."""
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from core.billing.models import Invoice, Payment
+from core.billing.pdf import invoice_pdf_bytes, receipt_pdf_bytes
+from core.notifications.services import message_queue
+
+RECEIPT_TEMPLATE = "payment_receipt"
+
+
+def invoice_render_pdf(*, invoice_id: int) -> Invoice:
+    """(Re)render the invoice PDF into private storage; the file name carries the number."""
+    invoice = Invoice.objects.get(pk=invoice_id)
+    content = ContentFile(invoice_pdf_bytes(invoice), name=f"{invoice.number}.pdf")
+    # Earlier renders are kept: a queued email may still attach one of them.
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+        invoice.pdf.save(content.name, content, save=False)
+        # update() keeps PDF refreshes out of the invoice's history.
+        Invoice.objects.filter(pk=invoice.pk).update(pdf=invoice.pdf.name)
+    return invoice
+
+
+def payment_render_receipt(*, payment_id: int) -> Payment:
+    payment = Payment.objects.get(pk=payment_id)
+    if not payment.receipt_pdf:
+        content = ContentFile(receipt_pdf_bytes(payment), name=f"{payment.receipt_number}.pdf")
+        payment.receipt_pdf.save(content.name, content, save=False)
+        Payment.objects.filter(pk=payment.pk).update(receipt_pdf=payment.receipt_pdf.name)
+    return payment
+
+
+def payment_send_receipt(*, payment_id: int):
+    """Receipt PDF (and the invoice PDF once fully paid) emailed to the member, once."""
+    payment = payment_render_receipt(payment_id=payment_id)
+    invoice = payment.invoice
+    member = invoice.member
+    if member is None or member.user_id is None:
+        return None  # walk-in customer or purged member: the desk hands over a printout
+    attachments = [
+        {"path": payment.receipt_pdf.name, "filename": f"{payment.receipt_number}.pdf", "mimetype": "application/pdf"}
+    ]
+    if invoice.status == Invoice.Status.PAID and not payment.is_refund:
+        invoice = invoice_render_pdf(invoice_id=invoice.pk)
+        attachments.append(
+            {"path": invoice.pdf.name, "filename": f"{invoice.number}.pdf", "mimetype": "application/pdf"}
+        )
+    return message_queue(
+        template=RECEIPT_TEMPLATE,
+        recipient=member.user.email,
+        user=member.user,
+        dedupe_key=f"receipt:{payment.pk}",
+        attachments=attachments,
+        context={
+            "first_name": member.user.first_name,
+            "receipt_number": payment.receipt_number,
+            "invoice_number": invoice.number,
+            "amount": str(payment.amount),
+            "method": payment.get_method_display(),
+            "is_refund": payment.is_refund,
+            "invoice_status": invoice.get_status_display(),
+            "balance": str(invoice.balance),
+            "paid_in_full": invoice.status == Invoice.Status.PAID,
+        },
+    )

@@ -1,0 +1,82 @@
+"""What members buy: membership renewals and class packs, each with an invoice."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.billing.models import ClassPack, Invoice, InvoiceLine
+from core.billing.services.invoices import DEFAULT_DUE_DAYS, LineSpec, invoice_issue
+from core.memberships.models import Membership, Plan
+from core.memberships.services import membership_create, membership_latest, membership_renew
+
+
+@transaction.atomic
+def membership_sell(*, member, plan: Plan, starts_on=None, by=None, due_on=None) -> Membership:
+    """A new term with its invoice. The member becomes ACTIVE once the invoice
+    is paid (or partly paid and not yet due) and the term covers today."""
+    membership = membership_create(member=member, plan=plan, starts_on=starts_on, by=by)
+    _invoice_membership(membership, by=by, due_on=due_on)
+    return membership
+
+
+@transaction.atomic
+def membership_renew_invoiced(*, member, plan: Plan | None = None, by=None, due_on=None) -> Membership:
+    """Renew (the day after the current term ends, or today if lapsed) and invoice it.
+    If the member already has an unpaid renewal, that one is returned instead
+    of selling a second (a double-clicked button must not bill twice)."""
+    latest = membership_latest(member=member)
+    if (
+        latest is not None
+        and latest.invoice_id
+        and latest.invoice.status in (Invoice.Status.ISSUED, Invoice.Status.PARTIAL)
+        and (plan is None or latest.plan_id == plan.pk)
+    ):
+        return latest
+    membership = membership_renew(member=member, plan=plan, by=by)
+    _invoice_membership(membership, by=by, due_on=due_on)
+    return membership
+
+
+def _invoice_membership(membership: Membership, *, by, due_on) -> Invoice:
+    plan = membership.plan
+    invoice = invoice_issue(
+        member=membership.member,
+        lines=[
+            LineSpec(
+                description=f"{plan.name} membership, {membership.starts_on:%d %b %Y} – {membership.ends_on:%d %b %Y}",
+                unit_price=membership.price,
+                kind=InvoiceLine.Kind.MEMBERSHIP,
+            )
+        ],
+        due_on=due_on or max(membership.starts_on, invoice_default_due()),
+        by=by,
+    )
+    membership.invoice = invoice
+    membership.save(update_fields=["invoice", "updated_at"])
+    return invoice
+
+
+def invoice_default_due() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=DEFAULT_DUE_DAYS)
+
+
+@transaction.atomic
+def class_pack_buy(*, member, pack: ClassPack, quantity: int = 1, by=None) -> Invoice:
+    """Invoice a class pack; its credits are granted when the invoice is paid."""
+    if not pack.is_active:
+        raise ValidationError(f"“{pack}” is no longer sold.")
+    return invoice_issue(
+        member=member,
+        lines=[
+            LineSpec(
+                description=f"{pack.name} ({pack.credits} class credits, valid {pack.validity_days} days)",
+                unit_price=pack.price,
+                quantity=quantity,
+                kind=InvoiceLine.Kind.CLASS_PACK,
+                class_pack=pack,
+            )
+        ],
+        by=by,
+    )
