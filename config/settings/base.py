@@ -199,6 +199,16 @@ OUTBOX_MAX_ATTEMPTS = 5
 # Members inactive longer than this lose their personal data (nightly purge).
 RETENTION_INACTIVE_DAYS = env.int("RETENTION_INACTIVE_DAYS", default=183)
 
+# --- bKash tokenized checkout (PROTOCOLS.md) -------------------------------------
+# Defaults point at the loopback simulator (`manage.py bkash_simulator`), so the
+# whole renewal flow works offline; set the sandbox or live values in production.
+BKASH_BASE_URL = env.str("BKASH_BASE_URL", default="http://127.0.0.1:8765/v1.2.0-beta")
+BKASH_USERNAME = env.str("BKASH_USERNAME", default="gymos-sim")
+BKASH_PASSWORD = env.str("BKASH_PASSWORD", default="gymos-sim-password")
+BKASH_APP_KEY = env.str("BKASH_APP_KEY", default="gymos-sim-app-key")
+BKASH_APP_SECRET = env.str("BKASH_APP_SECRET", default="gymos-sim-app-secret")
+BKASH_TIMEOUT = env.float("BKASH_TIMEOUT", default=30.0)
+
 # --- Security defaults (production tightens them) ---------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,0 +1,1 @@
+"""Outside payment systems: one client module and one loopback simulator each."""
