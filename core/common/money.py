@@ -20,7 +20,10 @@ def to_money(value: object) -> Decimal:
         raise ValidationError(f"“{value}” is not an amount of money.") from exc
     if not amount.is_finite():
         raise ValidationError(f"“{value}” is not an amount of money.")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than Decimal's precision, e.g. "1E+40"
+        raise ValidationError(f"“{value}” is not an amount of money.") from exc
 
 
 def currency_symbol(currency: str | None = None) -> str:

@@ -2,6 +2,7 @@
 Re-encoding also strips metadata such as GPS location."""
 
 import io
+import math
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -18,8 +19,13 @@ def prepare_photo(upload) -> ContentFile:
     """Validate an uploaded file as an image and return a resized JPEG."""
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_PHOTO_BYTES:
-        raise ValidationError({"photo": f"The photo is {size / 1048576:.1f} MB; the limit is 5 MB."})
-    data = upload.read()
+        # Rounded up: 5 MB and a few bytes must not read "5.0 MB; the limit is 5 MB".
+        shown = math.ceil(size * 10 / 1048576) / 10
+        raise ValidationError({"photo": f"The photo is {shown:.1f} MB; the limit is 5 MB."})
+    if hasattr(upload, "seek"):
+        upload.seek(0)  # a form may have read it already
+    # Never read more than the limit (+1 to notice a file without a declared size that is too big).
+    data = upload.read(MAX_PHOTO_BYTES + 1)
     if len(data) > MAX_PHOTO_BYTES:
         raise ValidationError({"photo": "The photo is larger than 5 MB."})
     try:

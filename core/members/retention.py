@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from core.accounts.models import User
 from core.common.services import audit_record
@@ -43,6 +44,8 @@ def member_purge(*, member: Member) -> Member:
     photo = member.photo.name if member.photo else None
     storage = member.photo.storage
     user = member.user
+    user_pk = member.user_id
+    phone = member.phone
     now = timezone.now()
     member.health_flags.clear()
     for name in ("phone", "address", "emergency_contact_name", "emergency_contact_relation",
@@ -56,19 +59,34 @@ def member_purge(*, member: Member) -> Member:
     member.user = None
     member.purged_at = now
     member.deleted_at = member.deleted_at or now
-    # Earlier snapshots hold the personal data too.
-    Member.history.filter(id=member.pk).delete()
+    # Earlier snapshots hold the personal data too (health flags in the m2m ones).
+    _delete_history(member)
     member.save()
     if user is not None:
-        Message.objects.filter(user=user).update(recipient="(removed)", context={}, user=None)
-        User.history.filter(id=user.pk).delete()
+        contact = [value for value in (user.email, phone) if value]
+        Message.objects.filter(Q(user=user) | Q(user__isnull=True, recipient__in=contact)).update(
+            recipient="(removed)", context={}, subject="", attachments=[], last_error="", user=None
+        )
         user.delete()
+        # After the delete: simple-history records the deleted user (name, email) as a "-" row.
+        User.history.filter(id=user_pk).delete()
     if photo:
         transaction.on_commit(lambda: storage.delete(photo))
     audit_record(
-        action="member.purged", summary=f"Personal data of member {member.code} removed (retention)", obj=member
+        action="member.purged",
+        summary=f"Personal data of member {member.code} removed (retention)",
+        obj=member,
+        data={"code": member.code},
     )
     return member
+
+
+def _delete_history(member: Member) -> None:
+    history = Member.history.model
+    for field in history._history_m2m_fields:
+        # DO_NOTHING foreign keys: deleting the history rows would leave these behind.
+        HistoricalRecords.m2m_models[field].objects.filter(**{field.m2m_field_name(): member.pk}).delete()
+    history.objects.filter(id=member.pk).delete()
 
 
 def members_purge_inactive(*, dry_run: bool = False, today: datetime.date | None = None) -> list[str]:

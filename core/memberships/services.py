@@ -6,12 +6,12 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from core.common.actors import current_actor
 from core.members.models import Member
 from core.memberships.models import Membership, Plan
 from core.memberships.rules import should_be_active
+from core.memberships.status_sync import set_status_with_history
 
 _UNIT_DELTA = {
     Plan.IntervalUnit.DAY: lambda n: relativedelta(days=n),
@@ -22,8 +22,17 @@ _UNIT_DELTA = {
 
 
 def term_end(*, plan: Plan, starts_on: datetime.date) -> datetime.date:
-    """Last day of a term: a 1-month plan from 15 Jan ends on 14 Feb."""
-    return starts_on + _UNIT_DELTA[plan.interval_unit](plan.interval_count) - datetime.timedelta(days=1)
+    """Last day of a term: a 1-month plan from 15 Jan ends on 14 Feb.
+
+    When the same day does not exist in the target month (31 Jan + 1 month),
+    the term runs to the end of that month (28 Feb) and the renewal starts on
+    the 1st, so a later start never gets a shorter term and renewals stay on
+    calendar months instead of drifting to the 28th."""
+    same_day = starts_on + _UNIT_DELTA[plan.interval_unit](plan.interval_count)
+    calendar_unit = plan.interval_unit in (Plan.IntervalUnit.MONTH, Plan.IntervalUnit.YEAR)
+    if calendar_unit and same_day.day < starts_on.day:  # clamped to the end of a shorter month
+        return same_day
+    return same_day - datetime.timedelta(days=1)
 
 
 def _lock_member(member: Member) -> Member:
@@ -112,10 +121,25 @@ def membership_cancel(*, membership: Membership, reason: str, by=None) -> Member
         raise ValidationError("This membership is already cancelled.")
     membership.status = Membership.Status.CANCELLED
     membership.note = f"Cancelled: {reason.strip()}"[:255]
+    # Free the renewal link (one renewal per term), so the term it renewed can
+    # be renewed again; the history table keeps the old link.
+    membership.renewed_from = None
     membership.full_clean()
-    membership.save(update_fields=["status", "note", "updated_at"])
+    membership.save(update_fields=["status", "note", "renewed_from", "updated_at"])
     member_refresh_status(member=membership.member)
     return membership
+
+
+PLAN_IN_USE = "This plan has members; deactivate it instead."
+
+
+@transaction.atomic
+def plan_delete(*, plan: Plan) -> None:
+    """Delete a plan nobody ever had; a plan with memberships is kept for their history."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if Membership.objects.filter(plan=plan).exists():
+        raise ValidationError(PLAN_IN_USE)
+    plan.delete()
 
 
 def _status_now(member: Member, today: datetime.date) -> str:
@@ -137,30 +161,17 @@ def member_refresh_status(*, member: Member, today: datetime.date | None = None)
 
 
 @transaction.atomic
-def members_sync_status(*, today: datetime.date | None = None, batch_size: int = 500) -> dict[str, int]:
-    """Nightly: apply the status rule to every member in a few set-based
-    queries; each change is written to history as the current actor."""
+def members_sync_status(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Nightly: apply the status rule to every member, set-based: one statement
+    per direction whatever the number of members; each change is written to
+    history (with the health flags of the moment) as the current actor."""
     today = today or timezone.localdate()
     rule = should_be_active(today)
     now = timezone.now()
+    actor = current_actor()
     to_active = Member.all_objects.filter(rule).exclude(status=Member.Status.ACTIVE)
     to_inactive = Member.all_objects.exclude(rule).exclude(status=Member.Status.INACTIVE)
-    counts = {}
-    for status, queryset in ((Member.Status.ACTIVE, to_active), (Member.Status.INACTIVE, to_inactive)):
-        changed = list(queryset.select_for_update())
-        for member in changed:
-            member.status = status
-            member.status_changed_at = now
-            member.updated_at = now
-        if changed:
-            bulk_update_with_history(
-                changed,
-                Member,
-                ["status", "status_changed_at", "updated_at"],
-                batch_size=batch_size,
-                default_user=current_actor(),
-                default_change_reason="Nightly status sync",
-                manager=Member.all_objects,
-            )
-        counts[status.lower()] = len(changed)
-    return counts
+    return {
+        "active": set_status_with_history(to_active, Member.Status.ACTIVE, now=now, actor=actor),
+        "inactive": set_status_with_history(to_inactive, Member.Status.INACTIVE, now=now, actor=actor),
+    }
