@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
@@ -34,22 +35,36 @@ class StaffFilter(admin.SimpleListFilter):
 
 
 class UserAddForm(forms.ModelForm):
+    """Provisioning by an admin: any role, optional extra groups."""
+
     class Meta:
         model = User
         fields = ["email", "first_name", "last_name", "role", "groups"]
         help_texts = {"email": "The person logs in with this address; their temporary password is emailed here."}
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-        if request is not None and not request.user.is_admin:
-            self.fields["role"].choices = [(User.Role.MEMBER, User.Role.MEMBER.label)]
-            self.fields.pop("groups")
-
     def clean_email(self):
         email = services.normalize_email(self.cleaned_data["email"])
         if User.objects.filter(email__iexact=email).exists():
             raise ValidationError(f"An account with the email {email} already exists.")
+        return email
+
+
+class MemberAddForm(UserAddForm):
+    """Provisioning by support staff: member accounts only, no rights."""
+
+    class Meta(UserAddForm.Meta):
+        fields = ["email", "first_name", "last_name", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(User.Role.MEMBER, User.Role.MEMBER.label)]
+
+
+class UserChangeForm(forms.ModelForm):
+    def clean_email(self):
+        email = services.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(f"Another account already uses {email}.")
         return email
 
 
@@ -63,9 +78,15 @@ class UserAdmin(GymModelAdmin):
     filter_horizontal = ["groups", "user_permissions"]
     actions = ["send_new_temp_password", "deactivate", "activate"]
 
+    form = UserChangeForm
+
+    @staticmethod
+    def _add_form(request) -> type[UserAddForm]:
+        return UserAddForm if request.user.is_admin else MemberAddForm
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": self.get_form(request).base_fields.keys()})]
+            return [(None, {"fields": self._add_form(request)._meta.fields})]
         rights = ["role", "groups", "user_permissions"] if request.user.is_admin else ["role"]
         return [
             (None, {"fields": ["email", "first_name", "last_name", "is_active"]}),
@@ -92,13 +113,7 @@ class UserAdmin(GymModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
-            form = UserAddForm
-
-            class RequestUserAddForm(form):
-                def __init__(self, *args, **kw):
-                    super().__init__(*args, request=request, **kw)
-
-            return RequestUserAddForm
+            kwargs["form"] = self._add_form(request)
         return super().get_form(request, obj, **kwargs)
 
     def has_change_permission(self, request, obj=None):
@@ -128,17 +143,40 @@ class UserAdmin(GymModelAdmin):
         except ValidationError as exc:
             for text in validation_messages(exc):
                 messages.error(request, text)
-            obj.refresh_from_db() if obj.pk else None
+            # Nothing was saved: no "changed successfully", no log entry.
+            request._gymos_refused = True
+            if obj.pk:
+                obj.refresh_from_db()
             return
         obj.pk = user.pk
         obj.refresh_from_db()
+
+    def log_addition(self, request, obj, message):
+        if not getattr(request, "_gymos_refused", False):
+            return super().log_addition(request, obj, message)
+        return None
+
+    def log_change(self, request, obj, message):
+        if not getattr(request, "_gymos_refused", False):
+            return super().log_change(request, obj, message)
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(request, "_gymos_refused", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_gymos_refused", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     def save_related(self, request, form, formsets, change):
         # Groups and permissions were applied by the service.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    @action(description="Send a new temporary password")
+    @action(description="Send a new temporary password", permissions=["change"])
     def send_new_temp_password(self, request, queryset):
         for user in queryset:
             run_service(
@@ -146,10 +184,11 @@ class UserAdmin(GymModelAdmin):
                 self,
                 services.user_send_new_temp_password,
                 user=user,
+                by=request.user,
                 success=f"A new temporary password is on its way to {user.email}.",
             )
 
-    @action(description="Deactivate (blocks login at once)")
+    @action(description="Deactivate (blocks login at once)", permissions=["change"])
     def deactivate(self, request, queryset):
         for user in queryset:
             run_service(
@@ -161,7 +200,14 @@ class UserAdmin(GymModelAdmin):
                 success=f"{user.email} can no longer log in.",
             )
 
-    @action(description="Activate")
+    @action(description="Activate", permissions=["change"])
     def activate(self, request, queryset):
         for user in queryset:
-            run_service(request, self, services.user_activate, user=user, success=f"{user.email} can log in again.")
+            run_service(
+                request,
+                self,
+                services.user_activate,
+                user=user,
+                by=request.user,
+                success=f"{user.email} can log in again.",
+            )

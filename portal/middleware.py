@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+PLEASE_CHANGE = "Please choose your own password before you continue."
 # Paths a person with a temporary password may still reach.
 _ALLOWED_URL_NAMES = ("account_change_password", "account_logout", "account_reset_password", "healthz")
 _ALLOWED_PREFIXES = ("/static/", "/accounts/password/reset/")
@@ -30,9 +31,19 @@ class ForcePasswordChangeMiddleware:
             and request.path not in self.allowed_paths()
             and not request.path.startswith(_ALLOWED_PREFIXES)
         ):
-            messages.warning(request, "Please choose your own password before you continue.")
+            _warn_once(request)
             target = reverse("account_change_password")
             if request.method == "GET":
                 target += "?" + urlencode({"next": request.get_full_path()})
             return redirect(target)
         return self.get_response(request)
+
+
+def _warn_once(request) -> None:
+    """Add the notice unless it is already waiting to be shown: one page load
+    can pass through several redirects, each of which would add it again."""
+    storage = messages.get_messages(request)
+    pending = any(message.message == PLEASE_CHANGE for message in storage)
+    storage.used = False  # looking is not showing: keep the queued messages
+    if not pending:
+        messages.warning(request, PLEASE_CHANGE)

@@ -35,6 +35,38 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "memberships.view_membershipfreeze",
         "memberships.add_membershipfreeze",
         "memberships.change_membershipfreeze",
+        # Classes: the front desk books members in, cancels and marks attendance; admins plan classes.
+        "classes.view_room",
+        "classes.view_classtag",
+        "classes.view_classtype",
+        "classes.view_classschedule",
+        "classes.view_classsession",
+        "classes.view_booking",
+        "classes.add_booking",
+        "classes.change_booking",
+        # Door device: the desk sees check-ins and devices, and checks members in by hand.
+        "attendance.view_checkin",
+        "attendance.add_checkin",
+        "devices.view_device",
+        "devices.view_punch",
+        # Inventory: the desk sells, receives deliveries, writes off damage and counts stock;
+        # admins keep the catalogue (products, SKUs, prices) and import it.
+        "inventory.view_product",
+        "inventory.view_sku",
+        "inventory.view_stockmovement",
+        "inventory.sell_sku",
+        "inventory.move_stock",
+        "inventory.take_stock",
+        # Leads and support: the desk works the application inbox (and converts leads into
+        # members) and answers members' tickets.
+        "leads.view_lead",
+        "leads.change_lead",
+        "leads.view_leadnote",
+        "leads.add_leadnote",
+        "support.view_ticket",
+        "support.change_ticket",
+        "support.view_ticketreply",
+        "support.add_ticketreply",
     ],
     "TRAINER": [],
     "MEMBER": [],
@@ -52,9 +84,12 @@ def sync_role_groups(apps=None) -> None:
     # Permissions are normally created after all migrations; make sure the
     # ones for already-migrated apps exist now.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # Migration state apps have no models_module, and create_permissions
+        # skips such apps; restore it after, so the real registry is untouched.
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = original
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

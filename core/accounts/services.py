@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.accounts.models import User
 from core.accounts.roles import ROLE_GROUPS
+from core.notifications.exceptions import MessageCancelled
 from core.notifications.services import message_queue
 
 WELCOME_TEMPLATE = "welcome"
@@ -92,10 +93,20 @@ def welcome_queue(*, user: User):
     )
 
 
+def _check_may_manage(*, by: User | None, user: User) -> None:
+    """Support staff manage member accounts only; admins manage every account.
+    ``by`` is None when GymOS itself acts (jobs, other services)."""
+    if by is not None and not by.is_admin and user.role != User.Role.MEMBER:
+        raise ValidationError(
+            f"Only an admin can manage the account of {user.email} ({user.get_role_display().lower()})."
+        )
+
+
 @transaction.atomic
-def user_send_new_temp_password(*, user: User) -> None:
+def user_send_new_temp_password(*, user: User, by: User | None = None) -> None:
     """Staff action for a person whose temporary password expired or got lost."""
     user = User.objects.select_for_update().get(pk=user.pk)
+    _check_may_manage(by=by, user=user)
     if not user.is_active:
         raise ValidationError(f"{user.email} is deactivated; activate the account first.")
     user.must_change_password = True
@@ -108,9 +119,10 @@ def user_send_new_temp_password(*, user: User) -> None:
 def user_issue_temp_password(*, user_id: int) -> tuple[User, str]:
     """Give the account a fresh temporary password (called at send time)."""
     user = User.objects.select_for_update().get(pk=user_id)
+    if not user.is_active:
+        # Deactivated while the email waited: a password for a blocked account only confuses.
+        raise MessageCancelled("The account was deactivated; no temporary password was sent.")
     if not user.must_change_password:
-        from core.notifications.exceptions import MessageCancelled
-
         raise MessageCancelled("The person already chose their own password; no temporary password was sent.")
     password = generate_temp_password()
     user.set_password(password)
@@ -139,13 +151,15 @@ def user_set_password(*, user: User, password: str) -> User:
 def user_deactivate(*, user: User, by: User | None = None) -> User:
     if by is not None and by.pk == user.pk:
         raise ValidationError("You cannot deactivate your own account.")
+    _check_may_manage(by=by, user=user)
     user.is_active = False
     user.save(update_fields=["is_active"])
     return user
 
 
 @transaction.atomic
-def user_activate(*, user: User) -> User:
+def user_activate(*, user: User, by: User | None = None) -> User:
+    _check_may_manage(by=by, user=user)
     user.is_active = True
     user.save(update_fields=["is_active"])
     return user

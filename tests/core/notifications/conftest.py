@@ -1,0 +1,9 @@
+import pytest
+
+from tests.support.mail import with_test_templates
+
+
+@pytest.fixture
+def test_email_templates(settings):
+    """Adds the "test_message" email (tests/support/templates) to the template dirs."""
+    settings.TEMPLATES = with_test_templates(settings.TEMPLATES)
