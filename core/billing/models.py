@@ -232,6 +232,9 @@ class BkashCheckout(TimeStampedModel):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="bkash_checkouts")
     bkash_payment_id = models.CharField("bKash paymentID", max_length=64, unique=True)
+    # Where the payer's browser goes; kept so a double-clicked pay button
+    # sends the second click to the same bKash page instead of a new payment.
+    bkash_url = models.URLField("bKash page", max_length=500, blank=True)
     amount = MoneyField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INITIATED, db_index=True)
     trx_id = models.CharField(max_length=64, blank=True)

@@ -51,6 +51,8 @@ def receipt_pdf_bytes(payment: Payment) -> bytes:
         "billing/receipt_pdf.html",
         {
             "payment": payment,
+            # A refund is stored negative; the receipt reads "Refunded ৳500.00".
+            "amount": abs(payment.amount),
             "invoice": payment.invoice,
             "balance_after": payment.invoice.total - paid_until,
             "gym": _gym(),

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from core.billing.models import Invoice, Payment
 from core.billing.pdf import invoice_pdf_bytes, receipt_pdf_bytes
+from core.notifications.models import Message
 from core.notifications.services import message_queue
 
 RECEIPT_TEMPLATE = "payment_receipt"
@@ -35,6 +36,11 @@ def payment_render_receipt(*, payment_id: int) -> Payment:
 
 def payment_send_receipt(*, payment_id: int):
     """Receipt PDF (and the invoice PDF once fully paid) emailed to the member, once."""
+    dedupe_key = f"receipt:{payment_id}"
+    # A retried job finds its message queued already: no second render of the PDFs.
+    existing = Message.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
     payment = payment_render_receipt(payment_id=payment_id)
     invoice = payment.invoice
     member = invoice.member
@@ -52,13 +58,14 @@ def payment_send_receipt(*, payment_id: int):
         template=RECEIPT_TEMPLATE,
         recipient=member.user.email,
         user=member.user,
-        dedupe_key=f"receipt:{payment.pk}",
+        dedupe_key=dedupe_key,
         attachments=attachments,
         context={
             "first_name": member.user.first_name,
             "receipt_number": payment.receipt_number,
             "invoice_number": invoice.number,
-            "amount": str(payment.amount),
+            # A refund is stored negative; the email says "we refunded ৳500.00".
+            "amount": str(abs(payment.amount)),
             "method": payment.get_method_display(),
             "is_refund": payment.is_refund,
             "invoice_status": invoice.get_status_display(),

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.billing.models import ClassPack, Invoice, InvoiceLine
+from core.billing.services.payments import pack_credits_grant
 from core.common.money import format_money, to_money
 from core.common.queue import enqueue
 from core.common.services import audit_record, counter_next
@@ -63,6 +64,7 @@ def invoice_issue(
         if spec.quantity < 1:
             raise ValidationError(f"“{spec.description}”: the quantity must be at least 1.")
         prepared.append((spec, unit_price, unit_price * spec.quantity))
+    total = sum((amount for _, _, amount in prepared), Decimal("0.00"))
     invoice = Invoice(
         number=invoice_next_number(year=today.year),
         member=member,
@@ -70,7 +72,10 @@ def invoice_issue(
         currency=settings.CURRENCY,
         issued_on=today,
         due_on=due_on,
-        total=sum((amount for _, _, amount in prepared), Decimal("0.00")),
+        total=total,
+        # Nothing to pay (a free plan or trial pack): no payment can ever be
+        # taken on it, so it is settled from the start.
+        status=Invoice.Status.PAID if total == 0 else Invoice.Status.ISSUED,
         issued_by=by if by is not None and by.pk else None,
         note=note,
         replaces=replaces,
@@ -89,6 +94,8 @@ def invoice_issue(
         )
         for spec, unit_price, amount in prepared
     )
+    if invoice.status == Invoice.Status.PAID:
+        pack_credits_grant(invoice=invoice)
     enqueue(PDF_TASK, invoice.pk)
     return invoice
 
@@ -133,8 +140,13 @@ def invoice_correct(*, invoice: Invoice, lines: list[LineSpec], reason: str, by=
         note=f"Replaces {voided.number}: {reason.strip()}"[:255],
         replaces=voided,
     )
+    from core.memberships.services import member_refresh_status
+
     # Memberships paid by the old invoice are now paid by the replacement.
     for membership in voided.memberships.all():
         membership.invoice = replacement
         membership.save(update_fields=["invoice", "updated_at"])
+    # The void refreshed the status against the old invoice; the replacement decides now.
+    if replacement.member_id:
+        member_refresh_status(member=replacement.member)
     return replacement

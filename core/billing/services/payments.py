@@ -27,28 +27,34 @@ def _status_for(invoice: Invoice) -> str:
     return Invoice.Status.ISSUED
 
 
-def _grant_pack_credits(invoice: Invoice) -> None:
-    """On full payment, class-pack lines become credits (once per line)."""
+@transaction.atomic
+def pack_credits_grant(*, invoice: Invoice) -> list[ClassCredit]:
+    """Turn the class-pack lines of a fully paid member invoice into credits.
+    Idempotent: a line that already has its credit is skipped (and the
+    one-to-one link refuses a second), so running it again grants nothing."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.PAID or not invoice.member_id:
+        return []
     lines = invoice.lines.filter(kind=InvoiceLine.Kind.CLASS_PACK, class_credit__isnull=True).select_related(
         "class_pack"
     )
     today = timezone.localdate()
-    for line in lines:
-        pack = line.class_pack
+    return [
         ClassCredit.objects.create(
-            member=invoice.member,
+            member_id=invoice.member_id,
             invoice_line=line,
-            total=pack.credits * line.quantity,
-            expires_on=today + datetime.timedelta(days=pack.validity_days),
-            note=f"{pack.name} ({invoice.number})",
+            total=line.class_pack.credits * line.quantity,
+            expires_on=today + datetime.timedelta(days=line.class_pack.validity_days),
+            note=f"{line.class_pack.name} ({invoice.number})"[:120],
         )
+        for line in lines
+    ]
 
 
 def _after_money_moved(invoice: Invoice) -> None:
     from core.memberships.services import member_refresh_status
 
-    if invoice.status == Invoice.Status.PAID and invoice.member_id:
-        _grant_pack_credits(invoice)
+    pack_credits_grant(invoice=invoice)
     if invoice.member_id:
         member_refresh_status(member=invoice.member)
 
@@ -81,12 +87,20 @@ def payment_record(
                 f"{format_money(invoice.balance)} on {invoice.number}."
             }
         )
+    reference = reference.strip()
+    # Checked here (not only by the constraint) so the message names the
+    # transaction; full_clean() would report the constraint's name instead.
+    if (
+        method == Payment.Method.BKASH
+        and Payment.objects.filter(method=method, reference=reference, amount__gt=0).exists()
+    ):
+        raise ValidationError(f"The bKash transaction {reference} is already recorded.")
     now = received_at or timezone.now()
     payment = Payment(
         invoice=invoice,
         amount=amount,
         method=method,
-        reference=reference.strip(),
+        reference=reference,
         received_by=received_by if received_by is not None and received_by.pk else None,
         note=note.strip(),
         received_at=now,

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from core.billing.models import ClassPack, Invoice, InvoiceLine
 from core.billing.services.invoices import DEFAULT_DUE_DAYS, LineSpec, invoice_issue
+from core.members.models import Member
 from core.memberships.models import Membership, Plan
-from core.memberships.services import membership_create, membership_latest, membership_renew
+from core.memberships.services import member_refresh_status, membership_create, membership_latest, membership_renew
 
 
 @transaction.atomic
@@ -26,6 +27,9 @@ def membership_renew_invoiced(*, member, plan: Plan | None = None, by=None, due_
     """Renew (the day after the current term ends, or today if lapsed) and invoice it.
     If the member already has an unpaid renewal, that one is returned instead
     of selling a second (a double-clicked button must not bill twice)."""
+    # Lock the member first: two clicks racing past the check below would
+    # otherwise each sell a term (the second starting after the first).
+    member = Member.all_objects.select_for_update().get(pk=member.pk)
     latest = membership_latest(member=member)
     if (
         latest is not None
@@ -55,6 +59,9 @@ def _invoice_membership(membership: Membership, *, by, due_on) -> Invoice:
     )
     membership.invoice = invoice
     membership.save(update_fields=["invoice", "updated_at"])
+    # membership_create judged the term before it had an invoice (and so as
+    # paid); now the invoice decides.
+    member_refresh_status(member=membership.member)
     return invoice
 
 
