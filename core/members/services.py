@@ -62,10 +62,24 @@ def member_create(
     if unknown:
         raise TypeError(f"Unknown member fields: {', '.join(sorted(unknown))}")
     profile = _clean_profile(profile)
-    profile.setdefault("joined_on", timezone.localdate())
     user = user_provision(
         email=email, first_name=first_name, last_name=last_name, role=User.Role.MEMBER, provisioned_by=by
     )
+    return member_create_for_user(user=user, by=by, health_flags=health_flags, photo=photo, **profile)
+
+
+@transaction.atomic
+def member_create_for_user(*, user: User, by: User | None = None, health_flags=(), photo=None, **profile) -> Member:
+    """Give an existing member login its profile (demo data; people who already have an account)."""
+    unknown = set(profile) - PROFILE_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown member fields: {', '.join(sorted(unknown))}")
+    if user.role != User.Role.MEMBER:
+        raise ValidationError(f"{user.email} is not a member account.")
+    if Member.all_objects.filter(user=user).exists():
+        raise ValidationError(f"{user.email} already has a member profile.")
+    profile = _clean_profile(profile)
+    profile["joined_on"] = profile.get("joined_on") or timezone.localdate()
     member = Member(user=user, code=member_next_code(), **profile)
     member.full_clean(exclude=["user"])
     member.save()
