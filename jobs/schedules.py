@@ -32,4 +32,10 @@ JOBS: list[Job] = [
         cron="30 2 * * *",  # every day at 02:30
         description="Remove personal data of members inactive longer than the retention period.",
     ),
+    Job(
+        name="bkash-sweep",
+        func="jobs.tasks.billing.bkash_sweep_task",
+        cron="* * * * *",  # every minute
+        description="Retry bKash webhook events that failed, and settle bKash payments whose payer never came back.",
+    ),
 ]

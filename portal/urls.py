@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import views
+from portal import billing, views
 
 app_name = "portal"
 
@@ -8,4 +8,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("member/", views.member_home, name="member_home"),
     path("trainer/", views.trainer_home, name="trainer_home"),
+    # Billing: my invoices, receipts and paying with bKash (portal/billing.py).
+    path("invoices/", billing.invoice_list, name="invoices"),
+    path("invoices/<str:number>/", billing.invoice_detail, name="invoice_detail"),
+    path("invoices/<str:number>/pdf/", billing.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<str:number>/pay/", billing.invoice_pay, name="invoice_pay"),
+    path("receipts/<str:receipt_number>/pdf/", billing.receipt_pdf, name="receipt_pdf"),
+    path("renew/", billing.renew, name="renew"),
+    path("class-packs/", billing.class_pack_list, name="class_packs"),
+    path("class-packs/<int:pk>/buy/", billing.class_pack_buy, name="class_pack_buy"),
 ]
