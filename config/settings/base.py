@@ -208,6 +208,8 @@ BKASH_PASSWORD = env.str("BKASH_PASSWORD", default="gymos-sim-password")
 BKASH_APP_KEY = env.str("BKASH_APP_KEY", default="gymos-sim-app-key")
 BKASH_APP_SECRET = env.str("BKASH_APP_SECRET", default="gymos-sim-app-secret")
 BKASH_TIMEOUT = env.float("BKASH_TIMEOUT", default=30.0)
+# The SNS topic ARN(s) bKash publishes IPNs from; empty accepts any validly signed topic (development only).
+BKASH_IPN_TOPIC_ARNS = env.list("BKASH_IPN_TOPIC_ARNS", default=[])
 
 # --- Security defaults (production tightens them) ---------------------------------
 SESSION_COOKIE_HTTPONLY = True
