@@ -1,4 +1,11 @@
 """Registers GymOS's admin pages: one module per core app, plus the
 third-party admins restyled with unfold."""
 
-from admin_site import accounts, notifications, thirdparty  # noqa: F401
+from admin_site import (  # noqa: F401
+    accounts,
+    freezes,
+    members,
+    memberships,
+    notifications,
+    thirdparty,
+)

@@ -27,6 +27,31 @@ SIDEBAR_AREAS = [
                 "accounts.view_user",
                 "?role__exact=MEMBER",
             ),
+            _item("Members", "groups", "admin:members_member_changelist", "members.view_member"),
+            _item(
+                "Deleted members (restore)",
+                "person_off",
+                "admin:members_member_changelist",
+                "members.view_member",
+                "?deleted=1",
+            ),
+            _item(
+                "Memberships",
+                "card_membership",
+                "admin:memberships_membership_changelist",
+                "memberships.view_membership",
+            ),
+            _item(
+                "Freezes",
+                "ac_unit",
+                "admin:memberships_membershipfreeze_changelist",
+                "memberships.view_membershipfreeze",
+            ),
+            _item("Plans", "sell", "admin:memberships_plan_changelist", "memberships.view_plan"),
+            _item("Facilities", "pool", "admin:memberships_facility_changelist", "memberships.view_facility"),
+            _item(
+                "Health flags", "health_and_safety", "admin:members_healthflag_changelist", "members.view_healthflag"
+            ),
         ],
     },
     {"title": "Classes", "items": []},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import billing, views
+from portal import billing, members, views
 
 app_name = "portal"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("member/", views.member_home, name="member_home"),
     path("trainer/", views.trainer_home, name="trainer_home"),
+    path("members/<str:code>/photo/", members.member_photo, name="member_photo"),
     # Billing: my invoices, receipts and paying with bKash (portal/billing.py).
     path("invoices/", billing.invoice_list, name="invoices"),
     path("invoices/<str:number>/", billing.invoice_detail, name="invoice_detail"),

@@ -3,6 +3,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from core.accounts.models import User
+from core.members.models import Member
+from core.memberships.selectors import membership_snapshot
 from portal.access import public, role_required
 
 
@@ -30,7 +32,10 @@ home.access_rule = {"authenticated": True}
 @role_required(User.Role.MEMBER)
 @require_GET
 def member_home(request):
-    return render(request, "portal/member_home.html")
+    """The member's own page: code, photo and the membership snapshot (read-only)."""
+    member = Member.objects.filter(user=request.user).first()
+    snapshot = membership_snapshot(member=member) if member is not None else None
+    return render(request, "portal/member_home.html", {"member": member, "snapshot": snapshot})
 
 
 @role_required(User.Role.TRAINER)

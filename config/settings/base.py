@@ -235,3 +235,14 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Import and export (django-import-export) ----------------------------------------
+# The admin always shows a dry run first; the confirmed import writes all rows or none.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Imports write history rows and one AuditEvent; a LogEntry per imported row adds nothing.
+IMPORT_EXPORT_SKIP_ADMIN_LOG = True
+# Importing needs the model's "add" permission, exporting its "view" permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Most rows one member import takes; bigger files are refused before being read in full.
+MEMBER_IMPORT_MAX_ROWS = env.int("MEMBER_IMPORT_MAX_ROWS", default=20000)

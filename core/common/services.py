@@ -15,6 +15,23 @@ def counter_next(*, name: str) -> int:
     return counter.value
 
 
+@transaction.atomic
+def counter_reserve(*, name: str, n: int, floor: int = 0) -> int:
+    """Reserve ``n`` consecutive values of a named counter with one locked
+    update and return the first (bulk imports). ``floor`` first moves the
+    counter past values already used elsewhere, e.g. codes an import carries
+    over, so later values never collide with them."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    Counter.objects.get_or_create(name=name)
+    counter = Counter.objects.select_for_update().get(name=name)
+    counter.value = max(counter.value, floor)
+    first = counter.value + 1
+    counter.value += n
+    counter.save(update_fields=["value"])
+    return first
+
+
 def audit_record(
     *, action: str, summary: str, obj: models.Model | None = None, actor=None, data: dict | None = None
 ) -> AuditEvent:

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core.members.models import Member
@@ -55,3 +56,35 @@ def membership_snapshot(*, member: Member, today: datetime.date | None = None) -
     snapshot.freeze = next((f for f in shown.freezes.all() if f.starts_on <= today <= f.ends_on), None)
     snapshot.next_membership = upcoming if current else None
     return snapshot
+
+
+def membership_on(*, member: Member, on: datetime.date) -> Membership | None:
+    """The active membership that covers ``on``, else the member's latest one."""
+    terms = Membership.objects.filter(member=member, status=Membership.Status.ACTIVE).select_related("plan")
+    return terms.filter(starts_on__lte=on, ends_on__gte=on).first() or terms.order_by("-ends_on").first()
+
+
+def members_with_current_membership(queryset: QuerySet) -> QuerySet:
+    """Annotate members with their latest (not cancelled) membership's plan and
+    end date, as subqueries: a list page stays at a fixed number of queries."""
+    latest = Membership.objects.filter(member=OuterRef("pk"), status=Membership.Status.ACTIVE).order_by(
+        "-ends_on", "-pk"
+    )
+    return queryset.annotate(
+        current_plan_id=Subquery(latest.values("plan_id")[:1]),
+        current_plan_name=Subquery(latest.values("plan__name")[:1]),
+        current_ends_on=Subquery(latest.values("ends_on")[:1]),
+    )
+
+
+def plans_with_member_counts(queryset: QuerySet, *, today: datetime.date | None = None) -> QuerySet:
+    """Annotate plans with ``member_count``: members (not deleted) whose
+    membership of the plan covers today."""
+    today = today or timezone.localdate()
+    on_plan = Q(
+        memberships__status=Membership.Status.ACTIVE,
+        memberships__starts_on__lte=today,
+        memberships__ends_on__gte=today,
+        memberships__member__deleted_at__isnull=True,
+    )
+    return queryset.annotate(member_count=Count("memberships__member", filter=on_plan, distinct=True))

@@ -1,0 +1,46 @@
+"""Member photos: streamed after an access check, never from a public media URL."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404
+from django.views.decorators.http import require_GET
+
+from core.accounts.models import User
+from core.members.models import Member
+
+
+def can_see_photo(user, member: Member) -> bool:
+    """The member, their assigned trainer, and admins or support staff allowed to view members.
+    A soft-deleted member's photo is for staff only."""
+    if user.role in User.STAFF_ROLES and user.has_perm("members.view_member"):
+        return True
+    if member.deleted_at is not None:
+        return False
+    return user.pk in (member.user_id, member.assigned_trainer_id)
+
+
+@require_GET
+def member_photo(request, code: str):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    member = (
+        Member.all_objects.filter(code=code)
+        .only("pk", "code", "photo", "user_id", "assigned_trainer_id", "deleted_at")
+        .first()
+    )
+    # 404 rather than 403 for everything refused: a stranger learns nothing about which codes exist.
+    if member is None or not member.photo or not can_see_photo(request.user, member):
+        raise Http404("No photo here.")
+    try:
+        handle = member.photo.storage.open(member.photo.name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404("No photo here.") from exc
+    response = FileResponse(handle, content_type="image/jpeg", filename=f"{member.code}.jpg")
+    response["Cache-Control"] = "private, max-age=600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+member_photo.access_rule = {
+    "authenticated": True,
+    "object": "the member, their assigned trainer, staff with members.view_member",
+}
