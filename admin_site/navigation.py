@@ -65,7 +65,22 @@ SIDEBAR_AREAS = [
             _item("Groups & permissions", "group", "admin:auth_group_changelist", "auth.view_group"),
         ],
     },
-    {"title": "Inventory", "items": []},
+    {
+        "title": "Inventory",
+        "items": [
+            _item("Desk sale", "point_of_sale", "admin:inventory_sku_desk_sale", "inventory.sell_sku"),
+            _item("Stock (SKUs)", "inventory_2", "admin:inventory_sku_changelist", "inventory.view_sku"),
+            _item("Products", "category", "admin:inventory_product_changelist", "inventory.view_product"),
+            _item(
+                "Stock movements",
+                "swap_vert",
+                "admin:inventory_stockmovement_changelist",
+                "inventory.view_stockmovement",
+            ),
+            _item("Low stock", "production_quantity_limits", "admin:inventory_sku_low_stock", "inventory.view_sku"),
+            _item("Stock take", "fact_check", "admin:inventory_sku_stock_take", "inventory.take_stock"),
+        ],
+    },
     {"title": "Leads & Support", "items": []},
     {"title": "Devices", "items": []},
     {

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "core.members",
     "core.memberships",
     "core.billing",
+    "core.inventory",
     # Interfaces.
     "admin_site",
     "portal",
