@@ -38,4 +38,16 @@ JOBS: list[Job] = [
         cron="* * * * *",  # every minute
         description="Retry bKash webhook events that failed, and settle bKash payments whose payer never came back.",
     ),
+    Job(
+        name="class-sessions-materialise",
+        func="jobs.tasks.classes.materialise_sessions_task",
+        cron="15 1 * * *",  # every day at 01:15
+        description="Create the coming weeks' class sessions from the class schedules (CLASS_MATERIALISE_WEEKS ahead).",
+    ),
+    Job(
+        name="class-waitlist-release",
+        func="jobs.tasks.classes.release_started_waitlists_task",
+        cron="*/15 * * * *",  # every 15 minutes
+        description="Take members off the waitlists of classes that have started, and tell them.",
+    ),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "core.members",
     "core.memberships",
     "core.billing",
+    "core.classes",
     "core.inventory",
     # Interfaces.
     "admin_site",
@@ -199,6 +200,8 @@ else:
 OUTBOX_MAX_ATTEMPTS = 5
 # Members inactive longer than this lose their personal data (nightly purge).
 RETENTION_INACTIVE_DAYS = env.int("RETENTION_INACTIVE_DAYS", default=183)
+# Classes: how many weeks ahead schedules are turned into bookable sessions (nightly job).
+CLASS_MATERIALISE_WEEKS = env.int("CLASS_MATERIALISE_WEEKS", default=4)
 
 # --- bKash tokenized checkout (PROTOCOLS.md) -------------------------------------
 # Defaults point at the loopback simulator (`manage.py bkash_simulator`), so the
