@@ -3,10 +3,14 @@ third-party admins restyled with unfold."""
 
 from admin_site import (  # noqa: F401
     accounts,
+    attendance,
+    devices,
     freezes,
     inventory,
+    leads,
     members,
     memberships,
     notifications,
+    support,
     thirdparty,
 )

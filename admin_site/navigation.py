@@ -16,6 +16,19 @@ def _item(title: str, icon: str, url_name: str, perm: str, query: str = "") -> d
     return {"title": title, "icon": icon, "link": link, "permission": _perm(perm)}
 
 
+def _count_badge(path: str):
+    """A sidebar count that disappears at zero. Unfold prints a callable
+    badge's result and hides the badge when it is empty; the function named
+    by ``path`` is imported only when the sidebar renders (no models here)."""
+
+    def badge() -> str:
+        from django.utils.module_loading import import_string
+
+        return import_string(path)()
+
+    return badge
+
+
 SIDEBAR_AREAS = [
     {
         "title": "Members",
@@ -81,8 +94,42 @@ SIDEBAR_AREAS = [
             _item("Stock take", "fact_check", "admin:inventory_sku_stock_take", "inventory.take_stock"),
         ],
     },
-    {"title": "Leads & Support", "items": []},
-    {"title": "Devices", "items": []},
+    {
+        "title": "Leads & Support",
+        "items": [
+            # Badges: new applications, and tickets waiting for a staff answer.
+            {
+                **_item("Leads", "person_add", "admin:leads_lead_changelist", "leads.view_lead"),
+                "badge": _count_badge("admin_site.leads.new_leads_badge"),
+            },
+            {
+                **_item("Support tickets", "support_agent", "admin:support_ticket_changelist", "support.view_ticket"),
+                "badge": _count_badge("admin_site.support.open_tickets_badge"),
+            },
+        ],
+    },
+    {
+        "title": "Devices",
+        "items": [
+            _item(
+                "Who is in now",
+                "door_front",
+                "admin:attendance_checkin_changelist",
+                "attendance.view_checkin",
+                "?when=today",
+            ),
+            _item("Check a member in", "how_to_reg", "admin:attendance_checkin_manual", "attendance.add_checkin"),
+            _item("All check-ins", "fact_check", "admin:attendance_checkin_changelist", "attendance.view_checkin"),
+            _item("Devices", "fingerprint", "admin:devices_device_changelist", "devices.view_device"),
+            _item("Punches", "touch_app", "admin:devices_punch_changelist", "devices.view_punch"),
+            _item(
+                "Device commands",
+                "send_to_mobile",
+                "admin:devices_devicecommand_changelist",
+                "devices.view_devicecommand",
+            ),
+        ],
+    },
     {
         "title": "System",
         "items": [

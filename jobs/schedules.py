@@ -1,6 +1,11 @@
 """Every periodic job GymOS runs, in one place. ``setup_schedules`` makes
-django-q2's schedule table match this list (idempotent). Cron times are in
-the gym's TIME_ZONE."""
+django-q2's schedule table match this list (idempotent).
+
+Cron times are wall-clock times in the gym's TIME_ZONE: django-q2 1.11
+evaluates a cron string with croniter against the current time in
+``Q_CLUSTER["time_zone"]``, which defaults to settings.TIME_ZONE when USE_TZ
+is on (django_q/conf.py, models.Schedule.calculate_next_run), and stores the
+resulting next run in UTC. "0 7 * * *" is 07:00 in Dhaka, 01:00 UTC."""
 
 from dataclasses import dataclass
 
@@ -18,7 +23,8 @@ JOBS: list[Job] = [
         name="outbox-retry",
         func="jobs.tasks.notifications.enqueue_due_messages_task",
         cron="* * * * *",  # every minute
-        description="Send queued messages whose retry time has come (and any the queue lost).",
+        description="Send queued messages whose retry time has come (and any the queue lost, or whose worker "
+        "died mid-send), and send again WhatsApp messages that failed for a reason that may pass.",
     ),
     Job(
         name="member-status-sync",
@@ -33,10 +39,11 @@ JOBS: list[Job] = [
         description="Remove personal data of members inactive longer than the retention period.",
     ),
     Job(
-        name="bkash-sweep",
-        func="jobs.tasks.billing.bkash_sweep_task",
-        cron="* * * * *",  # every minute
-        description="Retry bKash webhook events that failed, and settle bKash payments whose payer never came back.",
+        name="device-access-sync",
+        func="jobs.tasks.devices.sync_device_access_task",
+        cron="45 2 * * *",  # every day at 02:45: after the status sync (00:05) and the retention purge (02:30)
+        description="Disable lapsed, frozen or suspended members on the door devices, re-enable renewed ones, "
+        "remove purged ones.",
     ),
     Job(
         name="class-sessions-materialise",
@@ -49,5 +56,11 @@ JOBS: list[Job] = [
         func="jobs.tasks.classes.release_started_waitlists_task",
         cron="*/15 * * * *",  # every 15 minutes
         description="Take members off the waitlists of classes that have started, and tell them.",
+    ),
+    Job(
+        name="bkash-sweep",
+        func="jobs.tasks.billing.bkash_sweep_task",
+        cron="* * * * *",  # every minute
+        description="Retry bKash webhook events that failed, and settle bKash payments whose payer never came back.",
     ),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import billing, members, views
+from portal import billing, members, support, views
 
 app_name = "portal"
 
@@ -18,4 +18,11 @@ urlpatterns = [
     path("renew/", billing.renew, name="renew"),
     path("class-packs/", billing.class_pack_list, name="class_packs"),
     path("class-packs/<int:pk>/buy/", billing.class_pack_buy, name="class_pack_buy"),
+    # Support tickets: a member's own tickets only (portal/support.py).
+    path("support/", support.ticket_list, name="support"),
+    path("support/new/", support.ticket_new, name="support_new"),
+    path("support/<int:pk>/", support.ticket_detail, name="support_ticket"),
+    path("support/<int:pk>/reply/", support.ticket_reply_view, name="support_reply"),
+    path("support/<int:pk>/close/", support.ticket_close_view, name="support_close"),
+    path("support/images/<int:pk>/", support.ticket_attachment, name="support_attachment"),
 ]

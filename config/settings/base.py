@@ -46,7 +46,10 @@ INSTALLED_APPS = [
     "core.memberships",
     "core.billing",
     "core.classes",
+    "core.attendance",
     "core.inventory",
+    "core.leads",
+    "core.support",
     # Interfaces.
     "admin_site",
     "portal",
@@ -198,6 +201,9 @@ else:
     Q_CLUSTER["orm"] = "default"
 # Outbox: attempts before a message is FAILED for good.
 OUTBOX_MAX_ATTEMPTS = 5
+# Seconds a worker holds a message while sending; after that (a worker that died
+# mid-send) the retry sweep may hand it to another. Longer than EMAIL_TIMEOUT/WHATSAPP_TIMEOUT.
+OUTBOX_SEND_LEASE_SECONDS = env.int("OUTBOX_SEND_LEASE_SECONDS", default=300)
 # Members inactive longer than this lose their personal data (nightly purge).
 RETENTION_INACTIVE_DAYS = env.int("RETENTION_INACTIVE_DAYS", default=183)
 # Classes: how many weeks ahead schedules are turned into bookable sessions (nightly job).
@@ -214,6 +220,33 @@ BKASH_APP_SECRET = env.str("BKASH_APP_SECRET", default="gymos-sim-app-secret")
 BKASH_TIMEOUT = env.float("BKASH_TIMEOUT", default=30.0)
 # The SNS topic ARN(s) bKash publishes IPNs from; empty accepts any validly signed topic (development only).
 BKASH_IPN_TOPIC_ARNS = env.list("BKASH_IPN_TOPIC_ARNS", default=[])
+
+# --- WhatsApp Cloud API (PROTOCOLS.md) ---------------------------------------------
+# An empty WHATSAPP_TOKEN means WhatsApp is off: reminders go by email. `make run`
+# points these at the loopback simulator (`manage.py whatsapp_simulator`, port 8789).
+WHATSAPP_TOKEN = env.str("WHATSAPP_TOKEN", default="")
+WHATSAPP_PHONE_NUMBER_ID = env.str("WHATSAPP_PHONE_NUMBER_ID", default="")
+WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="")  # signs the status webhooks
+WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="")  # Meta's webhook subscription check
+WHATSAPP_API_VERSION = env.str("WHATSAPP_API_VERSION", default="v21.0")
+WHATSAPP_BASE_URL = env.str("WHATSAPP_BASE_URL", default="https://graph.facebook.com")
+WHATSAPP_TIMEOUT = env.float("WHATSAPP_TIMEOUT", default=15.0)
+WHATSAPP_LANGUAGE = env.str("WHATSAPP_LANGUAGE", default="en")  # language code of the approved templates
+WHATSAPP_WEBHOOK_MAX_BYTES = env.int("WHATSAPP_WEBHOOK_MAX_BYTES", default=256 * 1024)
+
+# --- Door device and check-ins (ZKTeco; PROTOCOLS.md) ----------------------------
+# Punches by one person within this many minutes count as one visit.
+CHECKIN_DEDUPE_MINUTES = env.int("CHECKIN_DEDUPE_MINUTES", default=5)
+# "Who is in now": members let in within this many minutes (devices record entries only).
+CHECKIN_PRESENCE_MINUTES = env.int("CHECKIN_PRESENCE_MINUTES", default=120)
+# poll_devices: seconds between rounds, socket timeout per device, and the longest back-off after errors.
+DEVICE_POLL_INTERVAL = env.int("DEVICE_POLL_INTERVAL", default=30)
+DEVICE_TIMEOUT = env.float("DEVICE_TIMEOUT", default=10.0)
+DEVICE_BACKOFF_MAX_SECONDS = env.int("DEVICE_BACKOFF_MAX_SECONDS", default=900)
+# A device clock further off than this is set from the server (when the device allows it).
+DEVICE_CLOCK_MAX_DRIFT_SECONDS = env.int("DEVICE_CLOCK_MAX_DRIFT_SECONDS", default=120)
+# Largest ADMS push body accepted from a device.
+ADMS_MAX_BODY_BYTES = env.int("ADMS_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 
 # --- Security defaults (production tightens them) ---------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -250,3 +283,9 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Most rows one member import takes; bigger files are refused before being read in full.
 MEMBER_IMPORT_MAX_ROWS = env.int("MEMBER_IMPORT_MAX_ROWS", default=20000)
+
+# --- Public membership applications (/apply/) ------------------------------------------
+# At most LEAD_RATE_LIMIT accepted applications per LEAD_RATE_LIMIT_WINDOW seconds from one
+# address (REMOTE_ADDR; behind a proxy see core/leads/ratelimit.py). Counted in the default cache.
+LEAD_RATE_LIMIT = env.int("LEAD_RATE_LIMIT", default=5)
+LEAD_RATE_LIMIT_WINDOW = env.int("LEAD_RATE_LIMIT_WINDOW", default=3600)

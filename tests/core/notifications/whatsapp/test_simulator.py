@@ -49,6 +49,8 @@ def test_statuses_are_posted_signed_in_meta_shape(webhook_sim, receiver):
     assert value["metadata"]["phone_number_id"] == webhook_sim.phone_number_id
     assert value["statuses"][0]["recipient_id"] == "8801712345678"
     assert all(r.signature.startswith("sha256=") for r in receiver.received)
+    # The simulator records a delivery after the receiver answered it.
+    assert wait_for(lambda: len(webhook_sim.webhook_deliveries) == 3, timeout=5)
     assert [d.http_status for d in webhook_sim.webhook_deliveries] == [200, 200, 200]
 
 

@@ -1,0 +1,1 @@
+from tests.core.support.builders import private_media  # noqa: F401
