@@ -50,9 +50,9 @@ def no_documents(monkeypatch):
     return queued
 
 
-# Real commits on separate connections. serialized_rollback puts back what the
-# migrations wrote (role groups and their permissions) for the tests after this one.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Real commits on separate connections (tests/conftest.py restores the role
+# groups the end-of-test flush removes).
+@pytest.mark.django_db(transaction=True)
 def test_twenty_desks_selling_the_last_ten_units_sell_exactly_ten(no_documents):
     # given: 10 in stock and 20 desks each selling one at the same moment, half paying cash
     clerk = SupportFactory()
