@@ -26,9 +26,7 @@ def covering_memberships(today: datetime.date) -> QuerySet:
 def paid_enough(today: datetime.date) -> Q:
     """Over Membership: its invoice allows use today."""
     return (
-        Q(invoice__isnull=True)
-        | Q(invoice__status="PAID")
-        | Q(invoice__status="PARTIAL", invoice__due_on__gte=today)
+        Q(invoice__isnull=True) | Q(invoice__status="PAID") | Q(invoice__status="PARTIAL", invoice__due_on__gte=today)
     )
 
 
