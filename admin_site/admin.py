@@ -4,6 +4,7 @@ third-party admins restyled with unfold."""
 from admin_site import (  # noqa: F401
     accounts,
     attendance,
+    billing,
     devices,
     freezes,
     inventory,

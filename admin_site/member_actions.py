@@ -15,11 +15,11 @@ from admin_site.action_forms import (
     bulk_action_with_form,
     detail_action_with_form,
 )
+from core.billing.services.purchases import membership_renew_invoiced
 from core.members.models import Member
 from core.members.services import member_restore, member_soft_delete, member_suspend, member_unsuspend
 from core.memberships.freezes import freeze_create
 from core.memberships.selectors import membership_on
-from core.memberships.services import membership_renew
 
 
 def _freeze(member: Member, data: dict, by):
@@ -61,7 +61,7 @@ class MemberActionsMixin:
             title="Renew memberships",
             intro="Each member gets the next term of their latest plan, from the day after it ends "
             "(or today if it has lapsed).",
-            apply=lambda member, data: membership_renew(member=member, by=request.user),
+            apply=lambda member, data: membership_renew_invoiced(member=member, by=request.user),
             success="{count} membership(s) renewed.",
             submit="Renew",
         )
@@ -149,7 +149,7 @@ class MemberActionsMixin:
             title="Renew the membership",
             intro="Sells the next term of the member's latest plan, from the day after it ends "
             "(or today if it has lapsed).",
-            apply=lambda member, data: membership_renew(member=member, by=request.user),
+            apply=lambda member, data: membership_renew_invoiced(member=member, by=request.user),
             success="Membership renewed.",
             submit="Renew",
         )

@@ -17,6 +17,7 @@ from admin_site.member_filters import CurrentPlanFilter, DeletedFilter, Expiring
 from admin_site.member_forms import MemberAddForm, MemberChangeForm
 from admin_site.resources.members import MemberImportExportMixin
 from admin_site.service_forms import ServiceFormAdminMixin, call_service
+from core.billing.services.purchases import membership_sell
 from core.common.money import format_money
 from core.members.models import HealthFlag, Member
 from core.members.services import (
@@ -27,7 +28,6 @@ from core.members.services import (
 )
 from core.memberships.models import Membership
 from core.memberships.selectors import members_with_current_membership, membership_snapshot
-from core.memberships.services import membership_create
 
 PROFILE_FIELDSETS = [
     (
@@ -247,7 +247,7 @@ class MemberAdmin(MemberImportExportMixin, MemberActionsMixin, ServiceFormAdminM
             )
             if data.get("initial_plan"):
                 call_service(
-                    membership_create,
+                    membership_sell,
                     member=member,
                     plan=data["initial_plan"],
                     starts_on=data.get("plan_starts_on") or None,

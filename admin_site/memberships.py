@@ -23,11 +23,12 @@ from admin_site.action_forms import (
 from admin_site.base import GymModelAdmin
 from admin_site.resources.plans import PlanImportExportMixin
 from admin_site.service_forms import ServiceFormAdminMixin, call_service
+from core.billing.services.purchases import membership_sell
 from core.common.money import format_money
 from core.memberships.freezes import freeze_create
 from core.memberships.models import Facility, Membership, MembershipFreeze, Plan
 from core.memberships.selectors import plans_with_member_counts
-from core.memberships.services import PLAN_IN_USE, membership_cancel, membership_create, plan_delete
+from core.memberships.services import PLAN_IN_USE, membership_cancel, plan_delete
 
 
 def _roster_url(plan: Plan) -> str:
@@ -188,8 +189,9 @@ class MembershipAdmin(ServiceFormAdminMixin, ReadOnlyRecordAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
+        # Selling a term issues its invoice; the member is ACTIVE once it is paid.
         membership = call_service(
-            membership_create,
+            membership_sell,
             member=data["member"],
             plan=data["plan"],
             starts_on=data.get("starts_on") or None,

@@ -68,7 +68,23 @@ SIDEBAR_AREAS = [
         ],
     },
     {"title": "Classes", "items": []},
-    {"title": "Billing", "items": []},
+    {
+        "title": "Billing",
+        "items": [
+            _item("Invoices", "receipt_long", "admin:billing_invoice_changelist", "billing.view_invoice"),
+            _item("Dues", "money_off", "admin:billing_invoice_dues", "billing.view_invoice"),
+            _item("Payments", "payments", "admin:billing_payment_changelist", "billing.view_payment"),
+            _item("Class packs", "confirmation_number", "admin:billing_classpack_changelist", "billing.view_classpack"),
+            _item("Class credits", "toll", "admin:billing_classcredit_changelist", "billing.view_classcredit"),
+            _item(
+                "bKash checkouts",
+                "account_balance_wallet",
+                "admin:billing_bkashcheckout_changelist",
+                "billing.view_bkashcheckout",
+            ),
+            _item("Webhook events", "webhook", "admin:billing_webhookevent_changelist", "billing.view_webhookevent"),
+        ],
+    },
     {
         "title": "Staff",
         "items": [

@@ -11,7 +11,7 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 # django-environ treats an empty DATABASE_URL as set and broken (STACK.md).
 for _name in ("DATABASE_URL", "EMAIL_URL", "REDIS_URL"):
-    if env.str(_name, default=None) == "":
+    if env.ENVIRON.get(_name, None) == "":
         del env.ENVIRON[_name]
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -254,7 +254,36 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Set by config.security.SecurityHeadersMiddleware. Checked in Chromium against the
+# admin and the portal (tests/security/test_headers.py); each relaxation says why.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    # data: for the small icons unfold's and select2's stylesheets embed.
+    "img-src": ["'self'", "data:"],
+    # 'unsafe-inline': unfold's templates put style="" attributes on elements and
+    # htmx injects its indicator <style>; styles cannot run script.
+    "style-src": ["'self'", "'unsafe-inline'"],
+    # 'unsafe-eval': Alpine.js (unfold's admin) evaluates its x-data/x-on attribute
+    # expressions with new Function(); without it the admin's menus, filters and
+    # tabs are dead. Inline <script> stays forbidden.
+    "script-src": ["'self'", "'unsafe-eval'"],
+    "frame-ancestors": ["'none'"],
+    # The bKash payer page origins are appended (config.security.bkash_pay_origins).
+    "form-action": ["'self'"],
+    "base-uri": ["'self'"],
+    "object-src": ["'none'"],
+}
+# Browser features no GymOS page uses.
+PERMISSIONS_POLICY = env.str(
+    "PERMISSIONS_POLICY",
+    default="accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=()",
+)
+# Where "Pay with bKash" may send the browser (CSP form-action); empty: derived from
+# BKASH_BASE_URL plus https://*.bkash.com (see config/security.py).
+BKASH_PAY_ORIGINS = env.list("BKASH_PAY_ORIGINS", default=[])
 
 # --- Admin (django-unfold) ---------------------------------------------------------
 from admin_site.navigation import UNFOLD  # noqa: E402,F401

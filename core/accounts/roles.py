@@ -67,6 +67,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "support.change_ticket",
         "support.view_ticketreply",
         "support.add_ticketreply",
+        # Billing: the desk sees invoices and payments, takes payments and issues invoices (class
+        # packs, one-off charges); voids, corrections and refunds are for admins.
+        "billing.view_invoice",
+        "billing.add_invoice",
+        "billing.view_payment",
+        "billing.add_payment",
+        "billing.view_classpack",
+        "billing.view_classcredit",
+        # Staff and programs: the desk sees trainers (never their hourly rate: admins only),
+        # certifications, leave requests and members' programs; admins decide leave and pay.
+        "staff.view_trainer",
+        "staff.view_certification",
+        "staff.view_leaverequest",
+        "programs.view_workoutprogram",
+        "programs.view_dietplan",
     ],
     "TRAINER": [],
     "MEMBER": [],

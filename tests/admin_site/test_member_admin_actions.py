@@ -58,6 +58,7 @@ def test_renew_sells_the_next_term(client, admin_user, member):
     renewal = member.memberships.exclude(pk=current.pk).get()
     assert renewal.starts_on == current.ends_on + datetime.timedelta(days=1)
     assert renewal.renewed_from == current
+    assert renewal.invoice is not None and renewal.invoice.total == renewal.price  # the desk takes payment next
 
 
 def test_freeze_action_freezes_the_current_membership(client, admin_user, member):

@@ -234,7 +234,9 @@ def test_adding_a_member_provisions_the_login_and_sells_the_first_plan(
     assert Message.objects.filter(user=member.user, template="welcome").count() == 1
     term = member.memberships.get()
     assert (term.plan, term.starts_on, term.created_by) == (plan, timezone.localdate(), admin_user)
-    assert member.status == Member.Status.ACTIVE
+    # the term is invoiced at the plan price; the member is active once it is paid
+    assert term.invoice is not None and term.invoice.total == plan.price
+    assert member.status == Member.Status.INACTIVE
     assert "A welcome email with a temporary password is on its way to nadia@example.com." in response.content.decode()
 
 

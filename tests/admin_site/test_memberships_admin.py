@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.billing.services.payments import payment_record
 from core.members.models import Member
 from core.memberships.freezes import freeze_create
 from core.memberships.models import Membership, MembershipFreeze, Plan
@@ -174,6 +175,10 @@ def test_selling_a_membership_in_the_admin_uses_the_service(client, admin_user):
     assert term.price == plan.price
     assert term.created_by == admin_user
     assert term.ends_on > term.starts_on == timezone.localdate()
+    assert term.invoice is not None and term.invoice.total == plan.price
+    member.refresh_from_db()
+    assert member.status == Member.Status.INACTIVE  # until the invoice is paid
+    payment_record(invoice=term.invoice, amount=plan.price)
     member.refresh_from_db()
     assert member.status == Member.Status.ACTIVE
 

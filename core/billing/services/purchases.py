@@ -14,10 +14,10 @@ from core.memberships.services import member_refresh_status, membership_create, 
 
 
 @transaction.atomic
-def membership_sell(*, member, plan: Plan, starts_on=None, by=None, due_on=None) -> Membership:
+def membership_sell(*, member, plan: Plan, starts_on=None, by=None, due_on=None, note: str = "") -> Membership:
     """A new term with its invoice. The member becomes ACTIVE once the invoice
     is paid (or partly paid and not yet due) and the term covers today."""
-    membership = membership_create(member=member, plan=plan, starts_on=starts_on, by=by)
+    membership = membership_create(member=member, plan=plan, starts_on=starts_on, by=by, note=note)
     _invoice_membership(membership, by=by, due_on=due_on)
     return membership
 
