@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import health, leads, payments, views, webhooks
+from portal import health, leads, payments, views, webhooks, whatsapp_webhook
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -14,4 +14,5 @@ urlpatterns = [
     path("iclock/", include("devices.urls")),
     path("payments/bkash/callback/", payments.bkash_callback, name="bkash_callback"),
     path("webhooks/bkash/", webhooks.bkash_webhook, name="bkash_webhook"),
+    path("webhooks/whatsapp/", whatsapp_webhook.whatsapp_webhook, name="whatsapp_webhook"),
 ]

@@ -27,6 +27,26 @@ JOBS: list[Job] = [
         "died mid-send), and send again WhatsApp messages that failed for a reason that may pass.",
     ),
     Job(
+        name="expiry-reminders",
+        func="jobs.tasks.notifications.expiry_reminders_task",
+        cron="0 9 * * *",  # every day at 09:00 (after the 00:05 status sync)
+        description="Remind members whose membership ends within 3 days, ended yesterday, or ended a week "
+        "before that: WhatsApp for those who agreed to it, email for the others; never twice.",
+    ),
+    Job(
+        name="daily-digest",
+        func="jobs.tasks.notifications.daily_digest_task",
+        cron="0 7 * * *",  # every day at 07:00
+        description="Email each active admin the day's digest: renewals due, yesterday's expiries, dues "
+        "outstanding and the other apps' sections.",
+    ),
+    Job(
+        name="whatsapp-status-cleanup",
+        func="jobs.tasks.notifications.purge_pending_statuses_task",
+        cron="20 3 * * *",  # every day at 03:20
+        description="Forget WhatsApp status reports kept over 7 days for messages GymOS never sent.",
+    ),
+    Job(
         name="member-status-sync",
         func="jobs.tasks.members.sync_member_status_task",
         cron="5 0 * * *",  # every day at 00:05

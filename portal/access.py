@@ -29,3 +29,15 @@ def public(view):
     """Marks a view as open to everyone, on purpose."""
     view.access_rule = {"public": True}
     return view
+
+
+def signed_webhook(header: str):
+    """Marks a view as open to an outside service that cannot log in, on
+    purpose: the view itself must verify the request's signature (``header``)
+    before reading anything else."""
+
+    def decorator(view):
+        view.access_rule = {"public": True, "signed_by": header}
+        return view
+
+    return decorator

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start the web server, the django-q2 worker and the bKash simulator together; Ctrl-C stops all.
+# Start the web server, the django-q2 worker and the bKash and WhatsApp simulators together; Ctrl-C stops all.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -15,6 +15,20 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+# The offline WhatsApp Cloud API: unless WHATSAPP_SIMULATOR=0 (or a real WHATSAPP_TOKEN is set),
+# the web server and the worker talk to the simulator on 127.0.0.1:8789, which posts signed
+# delivery statuses back to /webhooks/whatsapp/.
+if [ "${WHATSAPP_SIMULATOR:-1}" != 0 ] && [ -z "${WHATSAPP_TOKEN:-}" ]; then
+  export WHATSAPP_TOKEN=sim-token WHATSAPP_PHONE_NUMBER_ID=100000000000001 WHATSAPP_APP_SECRET=sim-app-secret
+  export WHATSAPP_VERIFY_TOKEN=${WHATSAPP_VERIFY_TOKEN:-sim-verify-token} WHATSAPP_BASE_URL=http://127.0.0.1:8789
+  $PY manage.py whatsapp_simulator --port 8789 --webhook-url "http://$HOST:$PORT/webhooks/whatsapp/" & pids+=($!)
+  WHATSAPP_NOTE="WhatsApp messages go to the simulator on 127.0.0.1:8789 (delivery statuses come back)."
+elif [ -n "${WHATSAPP_TOKEN:-}" ]; then
+  WHATSAPP_NOTE="WhatsApp messages go to the Cloud API at ${WHATSAPP_BASE_URL:-https://graph.facebook.com}."
+else
+  WHATSAPP_NOTE="WhatsApp is off: reminders go by email."
+fi
+
 $PY manage.py qcluster & pids+=($!)
 $PY manage.py runserver --noreload "$HOST:$PORT" & pids+=($!)
 # The offline bKash (BKASH_BASE_URL's default); BKASH_SIMULATOR=0 when using the real sandbox.
@@ -29,6 +43,7 @@ cat <<MSG
   Admin:               http://$HOST:$PORT/admin/
   Emails land in:      var/mail/*.eml
   bKash payments go to the simulator on 127.0.0.1:8765 (Pay / Cancel / Fail buttons).
+  $WHATSAPP_NOTE
   Demo logins are listed above (seed_demo). Press Ctrl-C to stop.
 
 MSG

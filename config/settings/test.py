@@ -19,6 +19,9 @@ PASSWORD_HASHERS = (
     ["django.contrib.auth.hashers.MD5PasswordHasher"] if env.bool("FAST_HASHER", default=True) else PASSWORD_HASHERS
 )  # noqa: F405
 EMAIL_BACKEND = env.str("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+# A real worker started by a test (tests/jobs/test_real_worker.py) sends to the test's SMTP server.
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login_failed": "5/5m/key"}  # noqa: F405
 MEDIA_ROOT = env.str("TEST_MEDIA_ROOT", default=str(VAR_DIR / "test-media"))  # noqa: F405
 STORAGES["default"] = {

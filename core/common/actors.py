@@ -9,6 +9,7 @@ import contextvars
 from collections.abc import Iterator
 
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 
 SYSTEM_USER_EMAIL = "system@gymos.invalid"
 
@@ -19,13 +20,20 @@ def get_system_user():
     """The named, login-less user that jobs and commands act as."""
     User = get_user_model()
     user = User.objects.filter(email=SYSTEM_USER_EMAIL).first()
-    if user is None:
-        user = User(
-            email=SYSTEM_USER_EMAIL, first_name="GymOS", last_name="System", role=User.Role.ADMIN, is_active=False
-        )
-        user.set_unusable_password()
-        user.save()
-    return user
+    if user is not None:
+        return user
+    candidate = User(
+        email=SYSTEM_USER_EMAIL, first_name="GymOS", last_name="System", role=User.Role.ADMIN, is_active=False
+    )
+    candidate.set_unusable_password()
+    candidate._history_user = candidate  # its own creation has a "who" too
+    try:
+        # Two workers starting on a fresh database may race to create it.
+        with transaction.atomic():
+            candidate.save()
+    except IntegrityError:
+        return User.objects.get(email=SYSTEM_USER_EMAIL)
+    return candidate
 
 
 @contextlib.contextmanager

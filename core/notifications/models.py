@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 from core.common.models import TimeStampedModel
 
@@ -43,6 +44,10 @@ class Message(TimeStampedModel):
     # Not before this time: a lease while a worker sends, then the retry backoff.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Only meaningful while FAILED: WhatsApp reported a failure that may pass
+    # (rate limit, an outage), so the retry sweep sends it again once
+    # ``next_attempt_at`` has come, while attempts remain.
+    retryable = models.BooleanField(default=False)
     subject = models.CharField(max_length=255, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -55,3 +60,30 @@ class Message(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} “{self.template}” to {self.recipient} ({self.get_status_display()})"
+
+
+class PendingStatus(models.Model):
+    """A WhatsApp status report for a message id (wamid) no Message carries yet.
+
+    WhatsApp (and the simulator) may report "sent" before the worker has
+    stored the id it got back from the send; the report waits here and is
+    applied as soon as the id is stored. Reports for ids that never turn up
+    (messages sent by hand from WhatsApp Manager) are purged after a while.
+    """
+
+    provider_id = models.CharField(max_length=200, db_index=True)
+    status = models.CharField(max_length=10, choices=Message.Status.choices)
+    timestamp = models.DateTimeField(help_text="When WhatsApp says it happened.")
+    error = models.TextField(blank=True)
+    retryable = models.BooleanField(default=False)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "pending statuses"
+        constraints = [
+            # A duplicate report adds nothing: one row per id and status.
+            models.UniqueConstraint(fields=["provider_id", "status"], name="notif_pending_status_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} for {self.provider_id}"

@@ -1,5 +1,6 @@
 import pytest
 
+from tests.core.notifications.whatsapp_setup import wa_sim  # noqa: F401 - fixture for the WhatsApp outbox tests
 from tests.support.mail import with_test_templates
 
 
