@@ -10,6 +10,7 @@ from unfold.decorators import action
 from admin_site.base import GymModelAdmin, run_service, validation_messages
 from core.accounts import services
 from core.accounts.models import User
+from core.staff.services.accounts import staff_account_sync, staff_deactivate
 
 admin.site.unregister(Group)
 
@@ -148,6 +149,8 @@ class UserAdmin(GymModelAdmin):
             if obj.pk:
                 obj.refresh_from_db()
             return
+        # A trainer gets a profile; one who can no longer teach has their classes flagged for review.
+        staff_account_sync(user=user, by=request.user)
         obj.pk = user.pk
         obj.refresh_from_db()
 
@@ -194,7 +197,7 @@ class UserAdmin(GymModelAdmin):
             run_service(
                 request,
                 self,
-                services.user_deactivate,
+                staff_deactivate,  # login refused at once; a trainer's classes are flagged for review
                 user=user,
                 by=request.user,
                 success=f"{user.email} can no longer log in.",

@@ -4,7 +4,9 @@ third-party admins restyled with unfold."""
 from admin_site import (  # noqa: F401
     accounts,
     attendance,
+    audit,
     billing,
+    classes,
     devices,
     freezes,
     inventory,
@@ -12,6 +14,10 @@ from admin_site import (  # noqa: F401
     members,
     memberships,
     notifications,
+    programs,
+    staff,
+    staff_certifications,
+    staff_leave,
     support,
     thirdparty,
 )

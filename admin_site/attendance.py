@@ -15,6 +15,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 from unfold.widgets import UnfoldAdminTextInputWidget
 
+from admin_site.paginators import EstimatedCountPaginator
 from admin_site.service_forms import add_service_error
 from core.attendance.models import CheckIn
 from core.attendance.selectors import checkin_counts, start_of_day, who_is_in_now
@@ -78,6 +79,7 @@ class CheckInAdmin(ModelAdmin):
     ordering = ["-at", "-pk"]
     list_per_page = 50
     show_full_result_count = False
+    paginator = EstimatedCountPaginator  # millions of rows: no exact COUNT(*) of the whole log
     list_before_template = "admin_site/attendance/live.html"
     readonly_fields = ["member", "biometric_id", "at", "source", "result", "reason", "note", "created_by", "created_at"]
 

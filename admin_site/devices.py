@@ -13,6 +13,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from admin_site.base import GymModelAdmin
+from admin_site.paginators import EstimatedCountPaginator
 from core.attendance.selectors import start_of_day
 from devices.access import device_access_sync
 from devices.models import Device, DeviceCommand, Punch
@@ -153,6 +154,7 @@ class ReadOnlyAdmin(ModelAdmin):
 
     list_per_page = 50
     show_full_result_count = False
+    paginator = EstimatedCountPaginator  # millions of punches: no exact COUNT(*) of the whole log
 
     def has_add_permission(self, request):
         return False

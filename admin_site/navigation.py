@@ -29,6 +29,17 @@ def _count_badge(path: str):
     return badge
 
 
+def _report_item(title: str, icon: str, slug: str) -> dict:
+    """A report page; shown to people the report allows (admin_site/reports.py, imported on render)."""
+
+    def allowed(request) -> bool:
+        from admin_site.reports import registered_reports
+
+        return any(cls.slug == slug and cls.allowed(request.user) for cls in registered_reports())
+
+    return {"title": title, "icon": icon, "link": reverse_lazy(f"admin:reports_{slug}"), "permission": allowed}
+
+
 SIDEBAR_AREAS = [
     {
         "title": "Members",
@@ -67,7 +78,30 @@ SIDEBAR_AREAS = [
             ),
         ],
     },
-    {"title": "Classes", "items": []},
+    {
+        "title": "Classes",
+        "items": [
+            _item(
+                "Class calendar", "calendar_month", "admin:classes_classsession_changelist", "classes.view_classsession"
+            ),
+            # Badge: future classes whose schedule changed after members booked them.
+            {
+                **_item(
+                    "Needs review",
+                    "rule",
+                    "admin:classes_classsession_changelist",
+                    "classes.view_classsession",
+                    "?needs_review__exact=1",
+                ),
+                "badge": _count_badge("admin_site.classes_sessions.needs_review_badge"),
+            },
+            _item("Bookings", "event_seat", "admin:classes_booking_changelist", "classes.view_booking"),
+            _item("Schedules", "event_repeat", "admin:classes_classschedule_changelist", "classes.view_classschedule"),
+            _item("Class types", "sports_gymnastics", "admin:classes_classtype_changelist", "classes.view_classtype"),
+            _item("Rooms", "meeting_room", "admin:classes_room_changelist", "classes.view_room"),
+            _item("Class tags", "label", "admin:classes_classtag_changelist", "classes.view_classtag"),
+        ],
+    },
     {
         "title": "Billing",
         "items": [
@@ -92,6 +126,29 @@ SIDEBAR_AREAS = [
                 "Staff & trainer accounts", "badge", "admin:accounts_user_changelist", "accounts.view_user", "?staff=1"
             ),
             _item("Groups & permissions", "group", "admin:auth_group_changelist", "auth.view_group"),
+            _item("Trainers", "sports", "admin:staff_trainer_changelist", "staff.view_trainer"),
+            {
+                **_item(
+                    "Certifications",
+                    "workspace_premium",
+                    "admin:staff_certification_changelist",
+                    "staff.view_certification",
+                ),
+                "badge": _count_badge("admin_site.staff.expiring_certifications_badge"),
+            },
+            {
+                **_item(
+                    "Leave requests", "event_busy", "admin:staff_leaverequest_changelist", "staff.view_leaverequest"
+                ),
+                "badge": _count_badge("admin_site.staff_leave.pending_leave_badge"),
+            },
+            _item(
+                "Workout programs",
+                "fitness_center",
+                "admin:programs_workoutprogram_changelist",
+                "programs.view_workoutprogram",
+            ),
+            _item("Diet plans", "restaurant", "admin:programs_dietplan_changelist", "programs.view_dietplan"),
         ],
     },
     {
@@ -147,8 +204,23 @@ SIDEBAR_AREAS = [
         ],
     },
     {
+        "title": "Reports",
+        "items": [
+            _report_item("Renewals due", "autorenew", "renewals"),
+            _report_item("Collections", "payments", "collections"),
+            _report_item("Dues and aging", "money_off", "dues"),
+            _report_item("Membership movement", "trending_up", "movement"),
+            _report_item("Attendance", "directions_walk", "attendance"),
+            _report_item("Class fill rate", "event_seat", "class-fill"),
+            _report_item("Sessions taught", "sports", "trainer-sessions"),
+            _report_item("Low stock", "production_quantity_limits", "low-stock"),
+        ],
+    },
+    {
         "title": "System",
         "items": [
+            _item("Audit log", "policy", "admin:audit_log", "common.view_auditevent"),
+            _item("Business events", "history_edu", "admin:common_auditevent_changelist", "common.view_auditevent"),
             _item("All accounts", "manage_accounts", "admin:accounts_user_changelist", "accounts.view_user"),
             _item(
                 "Message outbox",
@@ -172,6 +244,8 @@ UNFOLD = {
     "SITE_SYMBOL": "fitness_center",
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
+    # The admin index is the dashboard: KPI cards and charts (admin_site/dashboard.py).
+    "DASHBOARD_CALLBACK": "admin_site.dashboard.dashboard_callback",
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,

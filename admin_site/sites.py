@@ -12,6 +12,16 @@ class GymAdminSite(UnfoldAdminSite):
     site_header = "GymOS"
     site_title = "GymOS admin"
     index_title = "Front desk"
+    # The dashboard (admin_site/dashboard.py fills it through UNFOLD["DASHBOARD_CALLBACK"]).
+    # Named here because unfold's own admin/index.html comes first in the template search.
+    index_template = "admin_site/dashboard/index.html"
+
+    def extra_urls(self) -> list:
+        """Pages that are not one model's: reports and the audit log (unfold adds these to get_urls)."""
+        from admin_site.audit import audit_urls
+        from admin_site.reports import report_urls
+
+        return report_urls(self) + audit_urls(self)
 
     def login(self, request, extra_context=None):
         next_url = request.GET.get("next") or reverse("admin:index")

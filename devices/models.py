@@ -140,7 +140,11 @@ class Punch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["device", "device_user_id", "punched_at"], name="punch_unique_per_device"),
         ]
-        indexes = [models.Index(fields=["device", "punched_at"], name="punch_device_time_idx")]
+        indexes = [
+            models.Index(fields=["device", "punched_at"], name="punch_device_time_idx"),
+            # The admin log's order across devices (newest first, pk for ties): a page by index, not a sort.
+            models.Index(fields=["punched_at", "id"], name="punch_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.device_user_id} at {timezone.localtime(self.punched_at):%Y-%m-%d %H:%M:%S}"

@@ -3,6 +3,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from core.accounts.models import User
+from core.classes.selectors import member_credits_left
 from core.members.models import Member
 from core.memberships.selectors import membership_snapshot
 from portal.access import public, role_required
@@ -35,10 +36,7 @@ def member_home(request):
     """The member's own page: code, photo and the membership snapshot (read-only)."""
     member = Member.objects.filter(user=request.user).first()
     snapshot = membership_snapshot(member=member) if member is not None else None
-    return render(request, "portal/member_home.html", {"member": member, "snapshot": snapshot})
-
-
-@role_required(User.Role.TRAINER)
-@require_GET
-def trainer_home(request):
-    return render(request, "portal/trainer_home.html")
+    credits_left = member_credits_left(member=member) if member is not None else 0
+    return render(
+        request, "portal/member_home.html", {"member": member, "snapshot": snapshot, "credits_left": credits_left}
+    )

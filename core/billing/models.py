@@ -52,7 +52,11 @@ class Invoice(TimeStampedModel):
 
     class Meta:
         ordering = ["-issued_on", "-number"]
-        indexes = [models.Index(fields=["status", "due_on"], name="billing_invoice_status_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="billing_invoice_status_due_idx"),
+            # The admin list's order (newest first): a page by index, not a sort of every invoice.
+            models.Index(fields=["issued_on", "number"], name="billing_invoice_issued_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(total__gte=0), name="billing_invoice_total_not_negative"),
             models.CheckConstraint(condition=models.Q(amount_paid__gte=0), name="billing_invoice_paid_not_negative"),
@@ -129,6 +133,8 @@ class Payment(TimeStampedModel):
 
     class Meta:
         ordering = ["-received_at"]
+        # The admin list's order (newest first, pk to break ties): a page by index, not a sort.
+        indexes = [models.Index(fields=["received_at", "id"], name="billing_payment_received_idx")]
         constraints = [
             models.CheckConstraint(condition=~models.Q(amount=0), name="billing_payment_not_zero"),
             models.CheckConstraint(

@@ -204,6 +204,29 @@ CATALOGUE: tuple[EmailTemplate, ...] = (
         {**_CLASS, "reason": "The instructor is ill.", "waitlisted": False, "credit_returned": True},
     ),
     EmailTemplate(
+        "class_instructor_changed",
+        "New instructor for a class",
+        "A trainer's leave is approved and another instructor takes the class over.",
+        {**_CLASS, "old_instructor": "Rumana Islam", "waitlisted": False},
+    ),
+    EmailTemplate(
+        "leave_approved",
+        "Trainer leave approved",
+        "An admin approves a trainer's leave request; it lists what happens to their classes.",
+        {
+            **_LEAVE,
+            "note": "Get well soon.",
+            "decided_by": "Ada",
+            "handled": ["Morning Yoga, Mon 15 Dec 07:00: Tania Akter takes over", "HIIT, Tue 16 Dec 18:00: cancelled"],
+        },
+    ),
+    EmailTemplate(
+        "leave_denied",
+        "Trainer leave not approved",
+        "An admin turns down a trainer's leave request, with the reason.",
+        {**_LEAVE, "note": "Two trainers are already away that week.", "decided_by": "Ada", "handled": []},
+    ),
+    EmailTemplate(
         "ticket_reply",
         "Support ticket reply",
         "Staff reply to a member's support ticket.",

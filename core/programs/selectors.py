@@ -1,0 +1,54 @@
+"""Read side of clients and programs: a trainer's clients (one query for the
+list), one client looked up only among the trainer's own, and a member's
+current programs."""
+
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+
+from core.accounts.models import User
+from core.members.models import HealthFlag, Member
+from core.memberships.selectors import members_with_current_membership
+from core.programs.models import DietPlan, WorkoutProgram
+
+
+def last_check_in_subquery() -> Subquery | None:
+    """Selector hook: the member's latest allowed check-in time, as a
+    subquery on ``OuterRef("pk")``; None while the attendance app (CheckIn:
+    member, at, result) is not installed, and pages then show no column."""
+    if not apps.is_installed("core.attendance"):
+        return None
+    CheckIn = apps.get_model("attendance", "CheckIn")
+    latest = CheckIn.objects.filter(member=OuterRef("pk"), result="ALLOWED").order_by("-at").values("at")[:1]
+    return Subquery(latest)
+
+
+def trainer_clients(*, user: User) -> QuerySet:
+    """Members assigned to ``user`` (not deleted), with ``current_plan_name``,
+    ``current_ends_on``, ``last_check_in`` (when available), ``has_workout``,
+    ``has_diet`` and their active health flags; a fixed number of queries."""
+    members = Member.objects.filter(assigned_trainer=user).select_related("user")
+    members = members_with_current_membership(members).annotate(
+        has_workout=Exists(WorkoutProgram.objects.filter(member=OuterRef("pk"))),
+        has_diet=Exists(DietPlan.objects.filter(member=OuterRef("pk"))),
+    )
+    last = last_check_in_subquery()
+    if last is not None:
+        members = members.annotate(last_check_in=last)
+    flags = Prefetch("health_flags", queryset=HealthFlag.objects.filter(is_active=True).order_by("name"))
+    return members.prefetch_related(flags).order_by("user__first_name", "user__last_name", "code")
+
+
+def client_of(*, user: User, code: str) -> Member | None:
+    """The member with ``code`` only if ``user`` is their trainer; None otherwise (the page is a 404)."""
+    return trainer_clients(user=user).filter(code=code).first()
+
+
+def programs_of(*, member: Member) -> tuple[WorkoutProgram | None, DietPlan | None]:
+    workout = WorkoutProgram.objects.filter(member=member).select_related("trainer", "updated_by").first()
+    diet = DietPlan.objects.filter(member=member).select_related("trainer", "updated_by").first()
+    return workout, diet
+
+
+def program_history(program: WorkoutProgram | DietPlan, *, limit: int = 10) -> list:
+    """The latest saves of a program (who and when), newest first."""
+    return list(program.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
