@@ -31,6 +31,12 @@ fi
 
 $PY manage.py qcluster & pids+=($!)
 $PY manage.py runserver --noreload "$HOST:$PORT" & pids+=($!)
+# A simulated fingerprint device (users 1..20 = the demo members' biometric IDs) and the poller
+# reading it every 30 s; DEVICE_SIMULATOR=0 to use a real device from admin → Devices.
+if [ "${DEVICE_SIMULATOR:-1}" != 0 ]; then
+  $PY manage.py zk_simulator --port 4370 --users 20 --punches 60 & pids+=($!)
+  $PY manage.py poll_devices --interval 30 & pids+=($!)
+fi
 # The offline bKash (BKASH_BASE_URL's default); BKASH_SIMULATOR=0 when using the real sandbox.
 if [ "${BKASH_SIMULATOR:-1}" != 0 ]; then
   $PY manage.py bkash_simulator & pids+=($!)
