@@ -5,6 +5,8 @@ Nothing here writes: the log can be read and filtered, never edited or
 deleted from the admin. Who may read it: holders of common.view_auditevent
 (admins by their role)."""
 
+import datetime
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -98,7 +100,7 @@ def audit_log_view(site, request):
     form = AuditLogForm(request.GET or None)
     today = timezone.localdate()
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    start = data.get("start") or today - timezone.timedelta(days=DEFAULT_DAYS - 1)
+    start = data.get("start") or today - datetime.timedelta(days=DEFAULT_DAYS - 1)
     end = data.get("end") or today
     period = DateRange(start, end)
     filters = AuditFilters(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from admin_site.reports import admin_link, report_link
 from core.billing.models import Payment
 from core.common.money import format_money
-from core.reports.dashboard import dashboard_numbers
+from core.reports.dashboard import chart_cache_seconds, dashboard_numbers
 from core.reports.periods import day_bounds, last_days, month_start
 
 # Each section and the permissions it needs.
@@ -37,7 +37,8 @@ def allowed_sections(user) -> set[str]:
 
 
 def _card(title: str, value, link: str | None, note: str = "", icon: str = "") -> dict:
-    return {"title": title, "value": value, "link": link, "note": note, "icon": icon}
+    shown = f"{value:,}" if isinstance(value, int) else value
+    return {"title": title, "value": value, "shown": shown, "link": link, "note": note, "icon": icon}
 
 
 def _member_cards(n: dict, today: datetime.date) -> list[dict]:
@@ -66,7 +67,7 @@ def _money_cards(n: dict, today: datetime.date, can_see_payments: bool) -> list[
         since, until = day_bounds(today)
         for method, row in n["by_method"].items():
             query = {"method__exact": method, "received_at__gte": str(since), "received_at__lt": str(until)}
-            note = f"{row['payments']} payment{'s' if row['payments'] != 1 else ''}"
+            note = f"{row['payments']:,} payment{'s' if row['payments'] != 1 else ''}"
             if row["refunds"]:
                 note += f", {format_money(row['refunded'])} refunded"
             label = Payment.Method(method).label
@@ -78,7 +79,7 @@ def _money_cards(n: dict, today: datetime.date, can_see_payments: bool) -> list[
     cards.append(
         _card("Outstanding dues", format_money(dues["owed"]),
               admin_link("admin:billing_invoice_changelist", {"due": "overdue"}),
-              f"{dues['count']} invoice{'s' if dues['count'] != 1 else ''} past due", icon="money_off")
+              f"{dues['count']:,} invoice{'s' if dues['count'] != 1 else ''} past due", icon="money_off")
     )  # fmt: skip
     return cards
 
@@ -87,7 +88,7 @@ def _checkin_cards(n: dict) -> list[dict]:
     checkins = "admin:attendance_checkin_changelist"
     return [
         _card("Check-ins today", n["allowed"], admin_link(checkins, {"when": "today", "result__exact": "ALLOWED"}),
-              f"{n['visitors']} members, {n['denied']} refused", icon="how_to_reg"),
+              f"{n['visitors']:,} members, {n['denied']:,} refused", icon="how_to_reg"),
         _card("In the gym now", n["in_now"], admin_link(checkins, {"when": "today"}), icon="door_front"),
     ]  # fmt: skip
 
@@ -107,7 +108,9 @@ def _classes_block(n: dict, today: datetime.date) -> dict:
         }
         for s in n["sessions"]
     ]
-    card = _card("Classes today", n["count"], link, f"{n['booked']} of {n['capacity']} seats booked, {fill}", "event")
+    card = _card(
+        "Classes today", n["count"], link, f"{n['booked']:,} of {n['capacity']:,} seats booked, {fill}", "event"
+    )
     return {"card": card, "sessions": sessions}
 
 
@@ -191,6 +194,7 @@ def dashboard_callback(request, context: dict) -> dict:
                 "classes": classes,
                 "charts": _charts(numbers, sections, today),
                 "reports_link": admin_link("admin:reports_index"),
+                "chart_minutes": round(chart_cache_seconds() / 60),
             }
         }
     )

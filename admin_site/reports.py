@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from unfold.widgets import INPUT_CLASSES, UnfoldAdminSelectWidget
 
+from admin_site.reports_export import export_response
 from core.common.money import format_money
 from core.reports.periods import DateRange
 
@@ -204,10 +205,17 @@ def show(value, kind: str = "text") -> str:
     return str(value)
 
 
-def _cells(table: Table, row: dict) -> list[tuple[str, str | None, bool]]:
+def _css(kind: str) -> str:
+    if kind in NUMERIC:
+        return "text-right whitespace-nowrap"
+    return "whitespace-nowrap" if kind in ("date", "datetime") else ""
+
+
+def _cells(table: Table, row: dict) -> list[tuple[str, str | None, str]]:
+    """(text, link, css classes) per cell: numbers align right, numbers and dates do not wrap."""
     return [
         (show(row.get(col.key), col.kind), col.link(row) if col.link and row is not table.footer else None,
-         col.kind in NUMERIC)
+         _css(col.kind))
         for col in table.columns
     ]  # fmt: skip
 
@@ -224,8 +232,6 @@ def _paginate(table: Table, request) -> None:
 
 
 def report_view(site, request, slug: str):
-    from admin_site.reports_export import export_response
-
     report_class = _REPORTS.get(slug)
     if report_class is None or not report_class.allowed(request.user):
         raise PermissionDenied
@@ -253,6 +259,7 @@ def report_view(site, request, slug: str):
         "shortcuts": [(label, urlencode(query)) for label, query in report.shortcuts(req.today)],
         "export_query": {fmt: urlencode({**req.query, "format": fmt}) for fmt in EXPORT_FORMATS},
         "page_query": urlencode(req.query),
+        "numeric_kinds": NUMERIC,
     }
     return TemplateResponse(request, "admin_site/reports/report.html", context)
 

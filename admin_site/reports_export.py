@@ -47,8 +47,10 @@ def _csv_text(value) -> str:
 
 
 def _filename(report, req, extension: str) -> str:
+    if not (req.start or req.end):
+        return f"{report.slug}_{req.today.isoformat()}.{extension}"
     start = req.start.isoformat() if req.start else "start"
-    end = req.end.isoformat() if req.end else "end"
+    end = req.end.isoformat() if req.end else req.today.isoformat()
     return f"{report.slug}_{start}_{end}.{extension}"
 
 

@@ -56,7 +56,7 @@ class RenewalsReport(Report):
         show_payments = req.user.has_perm("billing.view_payment")
         columns = [
             *_MEMBER_COLUMNS,
-            Column("whatsapp", "WhatsApp reminders"),
+            Column("whatsapp", "WhatsApp"),
             Column("plan", "Plan"),
             Column("ends_on", "Ends on", "date"),
             Column("days_left", "Days left", "int"),

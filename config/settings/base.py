@@ -326,3 +326,8 @@ MEMBER_IMPORT_MAX_ROWS = env.int("MEMBER_IMPORT_MAX_ROWS", default=20000)
 # address (REMOTE_ADDR; behind a proxy see core/leads/ratelimit.py). Counted in the default cache.
 LEAD_RATE_LIMIT = env.int("LEAD_RATE_LIMIT", default=5)
 LEAD_RATE_LIMIT_WINDOW = env.int("LEAD_RATE_LIMIT_WINDOW", default=3600)
+
+# --- Dashboard and reports (core/reports, admin_site/dashboard.py) -------------------------
+# Seconds the days before today in the dashboard's charts (a year of payments, a month of
+# check-ins) stay cached; today's part and the KPI cards are always live. 0: never cached.
+REPORTS_CHART_CACHE_SECONDS = env.int("REPORTS_CHART_CACHE_SECONDS", default=3600)

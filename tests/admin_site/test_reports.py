@@ -139,7 +139,7 @@ def test_xlsx_export_has_the_rows_and_is_audited(admin_client, world):
     # then
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert 'filename="dues_start_end.xlsx"' in response["Content-Disposition"]
+    assert 'filename="dues_2026-04-15.xlsx"' in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Aging", "Past-due invoices"]
     aging = list(book["Aging"].iter_rows(values_only=True))
