@@ -76,6 +76,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>" if self.first_name else self.email
 
+    def save(self, *args, **kwargs):
+        # Django stamps last_login on every login with update_fields=["last_login"]; that field is
+        # kept out of history, so such a save would only add a history row identical to the last one.
+        # (simple-history skips when the attribute exists, whatever its value.)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or not set(update_fields) <= {"last_login"}:
+            return super().save(*args, **kwargs)
+        self.skip_history_when_saving = True
+        try:
+            return super().save(*args, **kwargs)
+        finally:
+            del self.skip_history_when_saving
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.accounts.models import User
 from core.accounts.roles import ROLE_GROUPS
+from core.common.services import audit_record
 from core.notifications.exceptions import MessageCancelled
 from core.notifications.services import message_queue
 
@@ -79,6 +80,13 @@ def user_provision(
     user.save()
     user.groups.add(Group.objects.get_or_create(name=ROLE_GROUPS[role])[0], *(groups or []))
     welcome_queue(user=user)
+    audit_record(
+        action="user.provisioned",
+        summary=f"Account {user.email} ({user.get_role_display().lower()}) created",
+        obj=user,
+        actor=provisioned_by,
+        data={"role": role},
+    )
     return user
 
 

@@ -137,11 +137,19 @@ def schedule_materialise(
         [(start, start + duration) for start in missing], room=schedule.room, instructor=schedule.instructor
     ):
         clashes.setdefault(start, f"Overlaps {describe(other)} ({what}).")
+    # A schedule whose instructor can no longer teach (deactivated, or no longer a trainer) still
+    # makes its classes, flagged like the ones staff_account_sync flagged when the account changed.
+    instructor = schedule.instructor
+    gone = not (instructor.is_active and instructor.role == instructor.Role.TRAINER)
+    name = instructor.full_name or instructor.email
+    gone_note = f"The instructor {name} can no longer teach: assign another trainer."
     created = []
     for start in missing:
         session = ClassSession(schedule=schedule, occurrence=start, **planned_values(schedule, start))
         if start in clashes:
             session.needs_review, session.review_note = True, clashes[start]
+        elif gone:
+            session.needs_review, session.review_note = True, gone_note
         session.full_clean()
         session.save()
         created.append(session)

@@ -67,10 +67,7 @@ def staff_create(
         trainer.save()
         if trainer.hourly_rate is not None:
             _audit_rate(trainer, by)
-    audit_record(
-        action="staff.created", summary=f"{user.email} created as {user.get_role_display()}", obj=user, actor=by
-    )
-    return user
+    return user  # user_provision wrote the audit event "user.provisioned"
 
 
 def _deactivation_note(user: User) -> str:

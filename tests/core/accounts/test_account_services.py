@@ -102,3 +102,20 @@ def test_role_groups_can_be_synced_again_without_harm():
     assert after == before
     assert "view_user" in after[ROLE_GROUPS["SUPPORT"]]
     assert apps.get_app_config("accounts").models_module is not None
+
+
+def test_a_login_adds_no_history_row_but_a_real_change_does(client, member_user):
+    # given
+    rows_before = member_user.history.count()
+    # when: logging in stamps last_login, a field kept out of history
+    client.post("/accounts/login/", {"login": member_user.email, "password": "Test-password-2026"})
+    member_user.refresh_from_db()
+    # then
+    assert member_user.last_login is not None
+    assert member_user.history.count() == rows_before
+    # when: a field that history keeps changes
+    member_user.first_name = "Mina"
+    member_user.save(update_fields=["first_name"])
+    # then
+    assert member_user.history.count() == rows_before + 1
+    assert member_user.history.latest("history_id").first_name == "Mina"

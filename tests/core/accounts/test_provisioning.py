@@ -11,6 +11,7 @@ from core.accounts.models import User
 from core.accounts.roles import ROLE_GROUPS
 from core.accounts.services import generate_temp_password, user_provision
 from core.common.actors import SYSTEM_USER_EMAIL
+from core.common.models import AuditEvent
 from core.notifications.models import Message
 from tests.support.mail import html_part
 
@@ -23,7 +24,7 @@ def tables_containing(text: str) -> list[str]:
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             quoted = connection.ops.quote_name(table)
-            cursor.execute(f"SELECT 1 FROM {quoted} AS t WHERE t::text LIKE %s LIMIT 1", [f"%{text}%"])  # noqa: S608
+            cursor.execute(f"SELECT 1 FROM {quoted} AS t WHERE t::text LIKE %s LIMIT 1", [f"%{text}%"])  # noqa: S608 - quoted introspected names
             if cursor.fetchone():
                 found.append(table)
     return found
@@ -113,6 +114,10 @@ def test_provisioned_by_is_recorded_in_history(admin_user, django_capture_on_com
     created = user.history.earliest("history_id")
     assert created.history_type == "+"
     assert created.history_user == admin_user
+    event = AuditEvent.objects.get(action="user.provisioned", object_id=str(user.pk))
+    assert event.actor == admin_user
+    assert event.data == {"role": "MEMBER"}
+    assert "nadia@example.com" in event.summary
 
 
 def test_admin_may_provision_staff_roles_with_extra_groups(admin_user, django_capture_on_commit_callbacks):

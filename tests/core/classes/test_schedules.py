@@ -65,6 +65,22 @@ def test_materialising_twice_creates_nothing_new_and_a_week_later_adds_a_week(yo
     assert ClassSession.objects.count() == 15
 
 
+def test_a_deactivated_instructors_new_classes_are_made_but_flagged_for_review(yoga, trainer, room, clock, settings):
+    # given: a schedule whose trainer has left
+    settings.CLASS_MATERIALISE_WEEKS = 4
+    weekly(yoga, trainer, room)
+    trainer.is_active = False
+    trainer.save(update_fields=["is_active"])
+    # when: a week passes and the nightly job materialises the next week
+    clock.advance(days=7)
+    added = sessions_materialise()
+    # then: the members' classes still exist, each waiting for a new instructor
+    assert added == 3
+    newest = ClassSession.objects.order_by("-starts_at")[:3]
+    assert all(s.needs_review for s in newest)
+    assert all("can no longer teach" in s.review_note for s in newest)
+
+
 def test_materialised_sessions_keep_local_time_across_dst(yoga, trainer, room, clock, settings):
     # given: a London gym the week before the clocks go forward (Sunday 29 March 2026)
     settings.TIME_ZONE = "Europe/London"
