@@ -4,6 +4,7 @@ check-ins, newest first) and the front desk's manual check-in page."""
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -18,7 +19,7 @@ from unfold.widgets import UnfoldAdminTextInputWidget
 from admin_site.paginators import EstimatedCountPaginator
 from admin_site.service_forms import add_service_error
 from core.attendance.models import CheckIn
-from core.attendance.selectors import checkin_counts, start_of_day, who_is_in_now
+from core.attendance.selectors import checkin_counts, checkins_latest, start_of_day, who_is_in_now
 from core.attendance.services import checkin_manual
 from core.members.models import Member
 
@@ -97,29 +98,34 @@ class CheckInAdmin(ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
+    def _live_context(self, request) -> dict:
+        return {
             "present": who_is_in_now(),
             "counts": checkin_counts(),
-            "presence_minutes": self._presence_minutes(),
+            "latest": checkins_latest(),
+            "presence_minutes": settings.CHECKIN_PRESENCE_MINUTES,
+            "refresh_seconds": settings.CHECKIN_LIVE_REFRESH_SECONDS,
+            "live_url": reverse("admin:attendance_checkin_live"),
             "manual_url": reverse("admin:attendance_checkin_manual"),
             "can_check_in": self.has_add_permission(request),
         }
-        return super().changelist_view(request, extra_context)
 
-    @staticmethod
-    def _presence_minutes():
-        from django.conf import settings
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), **self._live_context(request)})
 
-        return settings.CHECKIN_PRESENCE_MINUTES
+    def live_view(self, request):
+        """The "who is in now" panel alone, fetched by the changelist every few seconds."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return TemplateResponse(request, "admin_site/attendance/live_panel.html", self._live_context(request))
 
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("admin:attendance_checkin_manual")
 
     def get_urls(self):
         manual = path("manual/", self.admin_site.admin_view(self.manual_view), name="attendance_checkin_manual")
-        return [manual, *super().get_urls()]
+        live = path("live/", self.admin_site.admin_view(self.live_view), name="attendance_checkin_live")
+        return [manual, live, *super().get_urls()]
 
     def manual_view(self, request):
         """The desk checks a member in: the attempt is recorded ALLOWED or DENIED with the reason."""

@@ -247,6 +247,8 @@ WHATSAPP_WEBHOOK_MAX_BYTES = env.int("WHATSAPP_WEBHOOK_MAX_BYTES", default=256 *
 CHECKIN_DEDUPE_MINUTES = env.int("CHECKIN_DEDUPE_MINUTES", default=5)
 # "Who is in now": members let in within this many minutes (devices record entries only).
 CHECKIN_PRESENCE_MINUTES = env.int("CHECKIN_PRESENCE_MINUTES", default=120)
+# The admin's "Who is in now" panel refreshes itself this often (0: only on reload).
+CHECKIN_LIVE_REFRESH_SECONDS = env.int("CHECKIN_LIVE_REFRESH_SECONDS", default=10)
 # poll_devices: seconds between rounds, socket timeout per device, and the longest back-off after errors.
 DEVICE_POLL_INTERVAL = env.int("DEVICE_POLL_INTERVAL", default=30)
 DEVICE_TIMEOUT = env.float("DEVICE_TIMEOUT", default=10.0)

@@ -53,6 +53,11 @@ def who_is_in_now(*, now: datetime.datetime | None = None) -> list[CheckIn]:
     return present
 
 
+def checkins_latest(*, limit: int = 8) -> list[CheckIn]:
+    """The newest check-ins, allowed or refused (the desk watches the door with them)."""
+    return list(CheckIn.objects.select_related("member__user").order_by("-at", "-pk")[:limit])
+
+
 def checkin_counts(*, day: datetime.date | None = None) -> dict[str, int]:
     """Allowed and denied check-ins of a day (for the live view and dashboard)."""
     return (

@@ -87,6 +87,33 @@ def test_live_view_shows_who_is_in_now_and_todays_check_ins(client_for, support_
     assert ann.code in html and "Unknown ID" in html
 
 
+def test_live_panel_refreshes_itself_from_a_fragment_staff_only(client_for, support_user, member_user, settings):
+    # given
+    settings.CHECKIN_LIVE_REFRESH_SECONDS = 7
+    paying_member("1", first_name="Annabel")
+    checkins_record_punches(punches=[PunchIn("404", timezone.now() - datetime.timedelta(minutes=3))])
+    client = client_for(support_user)
+    # when
+    page = client.get("/admin/attendance/checkin/").content.decode()
+    fragment = client.get("/admin/attendance/checkin/live/")
+    # then: the page points its panel at the fragment; the fragment is the panel alone
+    assert 'data-refresh-url="/admin/attendance/checkin/live/"' in page
+    assert 'data-refresh-seconds="7"' in page
+    assert "js/live_refresh.js" in page
+    body = fragment.content.decode()
+    assert fragment.status_code == 200
+    assert "Who is in now: 0" in body
+    assert "Unknown ID 404" in body and "refused: unknown fingerprint" in body.lower()
+    assert "<html" not in body
+    # and: anyone who is not staff never gets it
+    client.logout()
+    assert client.get("/admin/attendance/checkin/live/").status_code == 302
+    client.force_login(member_user)
+    refused = client.get("/admin/attendance/checkin/live/", follow=True)
+    assert refused.redirect_chain[-1][0] == "/portal/member/"
+    assert "Who is in now" not in refused.content.decode()
+
+
 def test_support_checks_a_member_in_at_the_desk(client_for, support_user):
     # given
     ann = paying_member("7")
