@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.stack import stack  # noqa: F401 - the live stack fixture, for every journey
+
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -62,14 +64,28 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh browser context (no cookies) and page per test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    context.set_default_timeout(TIMEOUT_MS)
+def new_page(browser):
+    """new_page() -> a page in a fresh browser context (its own cookies): one per
+    person in a journey (an admin and a member side by side). Closed at the end."""
+    contexts = []
+
+    def _new():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
     try:
-        yield context.new_page()
+        yield _new
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A fresh browser context (no cookies) and page per test."""
+    return new_page()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from core.attendance.models import CheckIn
 from devices.zk import UserRecord, ZKSimulator
 from fixtures.factories import AdminFactory
 from tests.devices.support import gym_clock, lapsed_member, paying_member, pull_device
-from tests.e2e.device_stack import log_in
+from tests.e2e.stack import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -73,7 +73,7 @@ def rows_of(page: Page, member) -> Locator:
 def test_punches_show_in_the_live_view_allowed_and_denied(page, live_server, door, screenshot):
     # given: a paying member, a lapsed one, and the front desk's live view open
     nadia, karim = paying_member("101", first_name="Nadia"), lapsed_member("102", first_name="Karim")
-    log_in(page, live_server, AdminFactory(first_name="Ada"), next_url=WHO_IS_IN_NOW)
+    login(page, live_server.url, AdminFactory(first_name="Ada").email, next_url=WHO_IS_IN_NOW)
     expect(page.locator("h2", has_text="Who is in now")).to_have_text("Who is in now: 0")
     expect(page.get_by_text("Nobody has come in recently.")).to_be_visible()
     screenshot(page, "10-01-live-view-empty")

@@ -10,10 +10,6 @@ committed: transactional_db. Every subprocess is killed in ``finally``.
 
 import asyncio
 import contextlib
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -22,24 +18,22 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django_q.conf import Conf
 from django_q.models import Failure
 from django_q.tasks import async_task
 
-from core.common.actors import get_system_user
 from core.notifications.catalogue import catalogue_entry
 from core.notifications.models import Message
 from core.notifications.services import message_queue, messages_enqueue_due
 from core.notifications.whatsapp.simulator import WhatsAppSimulator, wait_for
 from tests.core.notifications.whatsapp_setup import APP_SECRET, TOKEN, point_settings_at
 from tests.support.smtp import RecordingHandler, SmtpServer, _FreePortController, smtp_server
+from tests.support.worker import STARTUP_TIMEOUT
+from tests.support.worker import worker as real_worker
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 LEASE_SECONDS = 3
-STARTUP_TIMEOUT = 20
 
 
 @pytest.fixture
@@ -48,68 +42,9 @@ def queue_to_broker(monkeypatch):
     monkeypatch.setattr(Conf, "SYNC", False)
 
 
-def worker_database_url() -> str:
-    """The test database pytest-django made, for the worker subprocess."""
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-class Worker:
-    """`manage.py qcluster` in its own process group, logging to a file."""
-
-    def __init__(self, log: Path, env: dict[str, str]):
-        self.log_path, self.env = log, env
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> "Worker":
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own group: the cluster's children die with it
-        )
-        log.close()
-        return self
-
-    def kill(self) -> None:
-        """kill -9 the whole cluster (sentinel, pusher, workers, monitor) at once."""
-        if self.proc is not None and self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-
 @contextlib.contextmanager
 def worker(tmp_path: Path, smtp: SmtpServer, sim: WhatsAppSimulator | None = None, workers: int = 2) -> Iterator:
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}  # the database is the broker
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=worker_database_url(),
-        Q_SYNC="0",
-        Q_WORKERS=str(workers),
-        LOG_LEVEL="WARNING",
-        TEST_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST=smtp.host,
-        EMAIL_PORT=str(smtp.port),
-        OUTBOX_SEND_LEASE_SECONDS=str(LEASE_SECONDS),
-        PYTHONUNBUFFERED="1",
-    )
+    env = {"OUTBOX_SEND_LEASE_SECONDS": str(LEASE_SECONDS)}
     if sim is not None:
         env.update(
             WHATSAPP_TOKEN=TOKEN,
@@ -117,14 +52,8 @@ def worker(tmp_path: Path, smtp: SmtpServer, sim: WhatsAppSimulator | None = Non
             WHATSAPP_BASE_URL=sim.base_url,
             WHATSAPP_TIMEOUT="5",
         )
-    # Tasks act as the system user; made lazily, two workers' first tasks would race to create it
-    # (core.common.actors.get_system_user is not safe against that: one of them would fail).
-    get_system_user()
-    running = Worker(tmp_path / "qcluster.log", env)
-    try:
+    with real_worker(tmp_path, smtp, workers=workers, **env) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def sample(template: str) -> dict:

@@ -12,8 +12,12 @@ _LINK = re.compile(r"https?://\S+")
 
 
 def temp_password_from(email: EmailMultiAlternatives) -> str:
-    match = _TEMP_PASSWORD.search(email.body)
-    assert match, f"no temporary password in the email text:\n{email.body}"
+    return temp_password_in(email.body)
+
+
+def temp_password_in(text: str) -> str:
+    match = _TEMP_PASSWORD.search(text)
+    assert match, f"no temporary password in the email text:\n{text}"
     return match.group(1)
 
 

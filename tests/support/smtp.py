@@ -22,6 +22,14 @@ class ReceivedMessage:
     rcpt_tos: list[str]
     message: email.message.Message
 
+    @property
+    def text(self) -> str:
+        """The plain-text part, decoded (what a person reads in a text-only mail client)."""
+        for part in self.message.walk():
+            if part.get_content_type() == "text/plain" and part.get_content_disposition() != "attachment":
+                return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+        raise AssertionError(f"no text/plain part in {self.message['Subject']!r}")
+
 
 @dataclass
 class RecordingHandler:

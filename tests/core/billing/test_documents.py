@@ -1,17 +1,15 @@
 """Invoice and receipt PDFs (text extracted from the real WeasyPrint output)
 and the receipt message queued in the outbox."""
 
-import io
-
 import pytest
 from django.core.files.storage import default_storage
-from pypdf import PdfReader
 
 from core.billing.models import Invoice
 from core.billing.services.documents import invoice_render_pdf, payment_render_receipt, payment_send_receipt
 from core.billing.services.payments import payment_record, payment_refund
 from core.notifications.models import Message
 from tests.core.billing.builders import issue, make_member, reload
+from tests.support.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +26,6 @@ def private_storage(settings, tmp_path):
 def stored_bytes(path: str) -> bytes:
     with default_storage.open(path, "rb") as fh:
         return fh.read()
-
-
-def pdf_text(data: bytes) -> str:
-    assert data.startswith(b"%PDF-")
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.fixture
