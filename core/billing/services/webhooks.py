@@ -40,7 +40,7 @@ MAX_CANDIDATES = 10
 
 
 class WebhookRejected(Exception):
-    """Not stored: answer ``status`` (400 unreadable, 403 not genuine)."""
+    """Not stored: answer ``status`` (400 unreadable, 403 not genuine, 503 not checkable now)."""
 
     def __init__(self, status: int, reason: str):
         super().__init__(reason)
@@ -48,8 +48,15 @@ class WebhookRejected(Exception):
         self.reason = reason
 
 
+class CertificateUnavailable(Exception):
+    """AWS's signing certificate could not be fetched (network down, AWS slow)."""
+
+
 def fetch_certificate(url: str) -> bytes:
-    return fetch_certificate_https(url)
+    try:
+        return fetch_certificate_https(url)
+    except OSError as exc:  # URLError, timeouts, refused connections
+        raise CertificateUnavailable(f"The SNS signing certificate could not be fetched: {exc}") from exc
 
 
 def confirm_subscription(url: str) -> None:
@@ -81,6 +88,10 @@ def webhook_receive_bkash(*, body: bytes) -> tuple[WebhookEvent, bool]:
     except SnsVerificationError as exc:
         logger.warning("bKash webhook refused: %s", exc)
         raise WebhookRejected(403, str(exc)) from exc
+    except CertificateUnavailable as exc:
+        # Not verifiable now, not proven false: 503 makes SNS deliver it again later.
+        logger.warning("bKash webhook not verified yet: %s", exc)
+        raise WebhookRejected(503, "The signature cannot be checked right now; try again later.") from exc
     allowed = getattr(settings, "BKASH_IPN_TOPIC_ARNS", [])
     if allowed and message.topic_arn not in allowed:
         # SNS signs for every topic on AWS: only bKash's topic may talk to us.

@@ -128,6 +128,25 @@ def test_an_ipn_from_another_sns_topic_is_refused(executed, sim, sns_trust, brow
     assert not WebhookEvent.objects.exists()
 
 
+def test_an_unreachable_signing_certificate_gets_503_so_sns_retries(executed, sim, browser, monkeypatch):
+    # given: AWS cannot be reached to fetch the certificate the IPN names
+    from urllib.error import URLError
+
+    from core.billing.services import webhooks
+
+    def unreachable(url):
+        raise URLError("Temporary failure in name resolution")
+
+    monkeypatch.setattr(webhooks, "fetch_certificate_https", unreachable)
+    body, _pem = sim.make_ipn(executed.bkash_payment_id)
+    # when
+    response = post(browser, body)
+    # then: not a 500, not a final refusal; nothing stored until it can be verified
+    assert response.status_code == 503
+    assert "try again later" in response.content.decode()
+    assert not WebhookEvent.objects.exists()
+
+
 def test_bad_requests(db, browser, sns_trust):
     assert browser.get(URL).status_code == 405
     assert post(browser, b"not json").status_code == 400
