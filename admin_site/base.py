@@ -1,7 +1,7 @@
 """Shared pieces for GymOS ModelAdmins."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
@@ -11,6 +11,17 @@ class GymModelAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     list_per_page = 50
     show_full_result_count = False  # no COUNT(*) over the whole table on big lists
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # History is read-only. simple-history saves a POSTed old version ("revert") after
+        # checking only the *view* permission, and writes the model without its service:
+        # support staff could have reset a plan's price or an invoice that way.
+        if request.method != "GET":
+            raise PermissionDenied("Past versions are read-only.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True  # no "Revert" button on the read-only history page
 
 
 def validation_messages(exc: ValidationError) -> list[str]:

@@ -136,6 +136,9 @@ class StockActionsMixin:
     def stock_take(self, request):
         return stock_take_view(self, request)
 
-    @action(description="Low-stock report", url_path="low-stock", icon="production_quantity_limits")
+    # "view": without it any staff login could read stock levels and the stock value at cost.
+    @action(
+        description="Low-stock report", url_path="low-stock", permissions=["view"], icon="production_quantity_limits"
+    )
     def low_stock(self, request):
         return low_stock_view(self, request)

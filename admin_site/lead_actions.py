@@ -13,7 +13,6 @@ from unfold.decorators import action
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from admin_site.action_forms import APPLY, ConfirmForm, apply_to_each, bulk_action_with_form, detail_action_with_form
-from admin_site.base import run_service
 from core.leads.models import NOTE_MAX, Lead
 from core.leads.services import lead_add_note, lead_assign, lead_convert, lead_set_status
 
@@ -117,11 +116,12 @@ class LeadActionsMixin:
 
     @action(description="Assign to me", url_path="assign-me", permissions=["change"], icon="person")
     def assign_me_one(self, request, object_id):
-        lead = self._lead(object_id)
-        run_service(
-            request, self, lead_assign, lead=lead, assignee=request.user, by=request.user, success="Assigned to you."
-        )
-        return redirect("admin:leads_lead_change", lead.pk)
+        # A confirmation page: the action's link is a GET, and a GET never changes anything.
+        return self._detail(
+            request, object_id, form_class=ConfirmForm, title="Assign the lead to you",
+            apply=lambda lead, data: lead_assign(lead=lead, assignee=request.user, by=request.user),
+            success="Assigned to you.", submit="Assign to me",
+        )  # fmt: skip
 
     @action(description="Add a note", url_path="note", permissions=["note"], icon="edit_note")
     def note_one(self, request, object_id):

@@ -1,4 +1,6 @@
+from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal.ratelimit import parse_rates
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,6 +14,12 @@ class GymAccountAdapter(DefaultAccountAdapter):
     temporary passwords expire, and every new password goes through the
     accounts service (which ends the forced change). Its emails go through
     the outbox (portal.account_emails)."""
+
+    @property
+    def error_messages(self) -> dict:
+        # allauth's "Try again later." leaves a member guessing how long, and
+        # whether it is their fault; say what happened and what to do.
+        return {**super().error_messages, "too_many_login_attempts": login_paused_message()}
 
     def is_open_for_signup(self, request) -> bool:
         return False
@@ -47,3 +55,16 @@ class GymAccountAdapter(DefaultAccountAdapter):
             return
         # Other allauth emails (notifications, verification) are switched off in settings.
         super().send_mail(template_prefix, email, context)
+
+
+def login_paused_message() -> str:
+    """The words shown when ACCOUNT_RATE_LIMITS["login_failed"] pauses logins, with its real wait."""
+    rates = parse_rates(allauth_settings.RATE_LIMITS.get("login_failed"))
+    # The longest window: after it, every limit has let go.
+    minutes = max(1, round(max((rate.duration for rate in rates), default=300) / 60))
+    wait = "a minute" if minutes == 1 else f"{minutes} minutes"
+    return (
+        "The password was wrong too many times, so logging in is paused for a while to keep your account safe. "
+        f"Please wait {wait} and try again, or choose a new password with \u201cForgot password?\u201d below. "
+        "The front desk can help too."
+    )

@@ -142,6 +142,8 @@ ACCOUNT_EMAIL_VERIFICATION = "none"  # staff create accounts with known emails
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
+# Staff own the login email (accounts service); members cannot add or switch addresses themselves.
+ACCOUNT_FORMS = {"add_email": "portal.account_forms.StaffManagedEmailForm"}
 # Failed logins are limited per IP and per account (allauth rate limits).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("LOGIN_FAILED_RATE", default="10/m/ip,5/5m/key"),

@@ -55,9 +55,9 @@ def _set_status_postgresql(queryset, status: str, *, now: datetime.datetime, act
     history_user = qn(history._meta.get_field("history_user").column)
     selected_sql, selected_params = queryset.values("pk").query.sql_with_params()
     # Only quoted names from model metadata and Django-compiled SQL are
-    # interpolated; every value is a query parameter (hence the noqa: S608).
+    # interpolated; every value is a query parameter (hence the S608 exceptions).
     sql = [
-        f"WITH changed AS (UPDATE {member_table} SET {qn('status')} = %s, "  # noqa: S608
+        f"WITH changed AS (UPDATE {member_table} SET {qn('status')} = %s, "  # noqa: S608 - quoted metadata names only
         f"{qn('status_changed_at')} = %s, {qn('updated_at')} = %s "
         f"WHERE {qn('id')} IN ({selected_sql}) AND {qn('status')} <> %s RETURNING *), "
         f"hist AS (INSERT INTO {qn(history._meta.db_table)} ({columns}, {qn('history_date')}, "
@@ -73,7 +73,7 @@ def _set_status_postgresql(queryset, status: str, *, now: datetime.datetime, act
         copied = ", ".join(f"t.{qn(f.column)}" for f in through._meta.concrete_fields)
         history_fk = qn(m2m_history._meta.get_field("history").column)
         sql.append(
-            f", m2m_{i} AS (INSERT INTO {qn(m2m_history._meta.db_table)} "  # noqa: S608
+            f", m2m_{i} AS (INSERT INTO {qn(m2m_history._meta.db_table)} "  # noqa: S608 - quoted metadata names
             f"({through_columns}, {history_fk}) SELECT {copied}, hist.history_pk FROM hist "
             f"JOIN {qn(through._meta.db_table)} t ON t.{qn(owner)} = hist.{qn('id')})"
         )

@@ -34,7 +34,7 @@ def test_repeated_failures_lock_the_account_for_a_while(client, member_user, set
     response = log_in(client, member_user.email, DEFAULT_PASSWORD)
     # then
     assert response.status_code == 200
-    assert "Too many failed login attempts. Try again later." in response.content.decode()
+    assert "logging in is paused" in response.content.decode()  # the wording: tests/security/test_login_and_cookies.py
     assert "_auth_user_id" not in client.session
 
 

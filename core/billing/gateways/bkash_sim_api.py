@@ -108,7 +108,7 @@ class SimApi:
             expires_in = int(self.scenario.token_expires_in)
             self._tokens[id_token] = time.monotonic() + expires_in
             self._refresh_tokens.add(refresh_token)
-        return _ok(id_token=id_token, token_type="Bearer", expires_in=expires_in, refresh_token=refresh_token)  # noqa: S106
+        return _ok(id_token=id_token, token_type="Bearer", expires_in=expires_in, refresh_token=refresh_token)  # noqa: S106 - random token
 
     def _api_create(self, body: dict) -> tuple[int, dict]:
         required = ("mode", "payerReference", "callbackURL", "amount", "currency", "intent", "merchantInvoiceNumber")

@@ -214,7 +214,7 @@ class WhatsAppSimulator:
         """Do Meta's GET subscription check against ``webhook_url``: (HTTP status, body)."""
         query = urlencode({"hub.mode": "subscribe", "hub.verify_token": verify_token, "hub.challenge": challenge})
         sep = "&" if "?" in self.webhook_url else "?"
-        status, body, error = _http(Request(f"{self.webhook_url}{sep}{query}", method="GET"))  # noqa: S310
+        status, body, error = _http(Request(f"{self.webhook_url}{sep}{query}", method="GET"))  # noqa: S310 - http(s) webhook URL set by the test
         return status, body.decode(errors="replace") if body else error
 
     # --- the Cloud API --------------------------------------------------------
@@ -292,7 +292,7 @@ class WhatsAppSimulator:
             secret = self.app_secret if self.webhook_signature == "valid" else self.app_secret + "-wrong"
             headers[SIGNATURE_HEADER] = sign(raw, secret)
         for attempt in range(self.webhook_retries + 1):
-            request = Request(self.webhook_url, data=raw, headers=headers, method="POST")  # noqa: S310
+            request = Request(self.webhook_url, data=raw, headers=headers, method="POST")  # noqa: S310 - http(s) webhook URL set by the test
             http_status, _, error = _http(request)
             if (http_status is not None and http_status < 500) or attempt == self.webhook_retries:
                 break

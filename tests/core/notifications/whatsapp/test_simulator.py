@@ -167,7 +167,7 @@ def test_requests_that_are_not_template_sends_get_error_100(simulator):
 
 def test_unknown_paths_are_404(simulator):
     with pytest.raises(Exception) as caught:
-        urlopen(Request(f"{simulator.base_url}/v21.0/me/photos", data=b"{}", method="POST"), timeout=5)  # noqa: S310
+        urlopen(Request(f"{simulator.base_url}/v21.0/me/photos", data=b"{}", method="POST"), timeout=5)  # noqa: S310 - loopback simulator URL
     assert caught.value.code == 404
 
 
