@@ -1,55 +1,24 @@
 """Shared class fixtures. Every test runs on a clock standing at Monday
 2 March 2026, 09:00 gym time (Asia/Dhaka by default), moved by the test."""
 
-import datetime
-
 import pytest
 
 from fixtures.factories import AdminFactory
-from tests.core.classes.builders import (
-    Clock,
-    local,
-    make_class_type,
-    make_member,
-    make_plan,
-    make_room,
-    make_trainer,
-    one_off,
-)
+from tests.core.classes.builders import Clock, local, make_class_type, make_member, one_off
+from tests.support.classes import MONDAY, TUESDAY, plan_fixture, room_fixture, trainer_fixture, yoga_fixture
 
-MONDAY = datetime.date(2026, 3, 2)
-TUESDAY = MONDAY + datetime.timedelta(days=1)
+__all__ = ["MONDAY", "TUESDAY", "plan_fixture", "room_fixture", "trainer_fixture", "yoga_fixture"]
 
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch) -> Clock:
+    """Autouse here: every domain test of classes runs on the gym's clock."""
     return Clock(monkeypatch, local(MONDAY, 9))
-
-
-@pytest.fixture
-def plan(db):
-    return make_plan(name="Monthly")
-
-
-@pytest.fixture
-def room(db):
-    return make_room(name="Studio A", capacity=20)
-
-
-@pytest.fixture
-def trainer(db):
-    return make_trainer("Tanvir")
 
 
 @pytest.fixture
 def staff(db):
     return AdminFactory(first_name="Ayesha")
-
-
-@pytest.fixture
-def yoga(plan):
-    """Included in ``plan``: members on it book without a credit."""
-    return make_class_type(title="Yoga", tags=("mind-body",), plans=(plan,))
 
 
 @pytest.fixture
