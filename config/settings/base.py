@@ -10,7 +10,7 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 # django-environ treats an empty DATABASE_URL as set and broken (STACK.md).
-for _name in ("DATABASE_URL", "EMAIL_URL", "REDIS_URL"):
+for _name in ("DATABASE_URL", "EMAIL_URL", "REDIS_URL", "CACHE_URL"):
     if env.ENVIRON.get(_name, None) == "":
         del env.ENVIRON[_name]
 
@@ -190,6 +190,24 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="GymOS <no-reply@gymos.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 20
+
+# --- Cache -------------------------------------------------------------------------
+# Login and /apply/ rate limits and the dashboard's cached charts live in the cache. The
+# default (memory) is per process: with several web processes each counts on its own, so
+# production with more than one should set CACHE_URL or REDIS_URL (redis://host:6379/1).
+_CACHE_URL = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
+if _CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+            "KEY_PREFIX": "gymos",
+        }
+    }
+elif _CACHE_URL:
+    raise environ.ImproperlyConfigured(f"CACHE_URL must be a redis:// or rediss:// address, not {_CACHE_URL!r}.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gymos"}}
 
 # --- Background jobs (django-q2) ------------------------------------------------
 # The database is the broker by default; REDIS_URL switches to Redis.

@@ -23,6 +23,8 @@ EMAIL_BACKEND = env.str("TEST_EMAIL_BACKEND", default="django.core.mail.backends
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login_failed": "5/5m/key"}  # noqa: F405
+# Each test empties the cache (tests/conftest.py); never a developer's Redis, whatever REDIS_URL says.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gymos-tests"}}
 MEDIA_ROOT = env.str("TEST_MEDIA_ROOT", default=str(VAR_DIR / "test-media"))  # noqa: F405
 STORAGES["default"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
