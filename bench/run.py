@@ -140,7 +140,7 @@ def main() -> None:  # noqa: PLR0915 - one scenario after the other
             results["load_pages"] = load()
         if "booking" not in skip:
             results["booking_contention"] = booking.contention(server.port)
-            results["booking_throughput"] = booking.throughput(server.port)
+            results["booking_throughput"] = booking.throughput(server.port, server.worker_pids)
             results["load_booking"] = load()
         results["web_worker_peak_rss_mb"] = round(server.peak_rss_mb(), 1)
     finally:

@@ -161,8 +161,9 @@ def session_detail(request, pk: int):
 def session_book(request, pk: int):
     """Book a seat, or a waitlist place when the class is full: the service
     decides under a lock, and the message says which one the member got."""
-    session = get_object_or_404(ClassSession, pk=pk)
-    member = _my_member(request)
+    # Only the ids: the service locks and loads both rows itself.
+    session = get_object_or_404(ClassSession.objects.only("pk"), pk=pk)
+    member = Member.objects.filter(user=request.user).only("pk").first()
     if member is None:
         messages.error(request, "Your account has no member profile yet; please ask the front desk.")
         return redirect("portal:class_session", pk=pk)
@@ -171,6 +172,7 @@ def session_book(request, pk: int):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return redirect("portal:class_session", pk=pk)
+    session = booking.session  # locked and loaded with its class type by the service
     title = f"{session.class_type} on {when(session.starts_at)}"
     if booking.status == Booking.Status.BOOKED:
         paid = "1 class credit used" if booking.credit_id else "included in your plan"

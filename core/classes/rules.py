@@ -90,28 +90,33 @@ def _freeze_message(member: Member, day: datetime.date) -> str | None:
     )
 
 
+def _not_entitled(member: Member, day: datetime.date, today: datetime.date) -> ValidationError:
+    frozen = _freeze_message(member, day)
+    if frozen:
+        return ValidationError(frozen)
+    if day == today:
+        return ValidationError(
+            "Your membership is not active today (expired, or its invoice is unpaid); renew or pay to book classes."
+        )
+    return ValidationError(
+        f"Your membership does not cover {day:%a %d %b %Y}, the day of this class; renew it to book."
+    )
+
+
 def check_membership(member: Member, session: ClassSession, today: datetime.date) -> Membership:
-    """The membership that entitles the member on the class day (its plan decides inclusion)."""
+    """The membership that entitles the member on the class day (its plan decides
+    inclusion). It is loaded with its id, member and plan ids only: this runs on
+    every booking, and the wider row (and the plan) cost compile and decode time."""
     if member.deleted_at is not None or member.purged_at is not None:
         raise ValidationError(f"{member.code} has been removed; restore the member before booking.")
     if member.suspended_reason:
         raise ValidationError(f"Your membership is suspended ({member.suspended_reason}); please see the front desk.")
     class_day = timezone.localdate(session.starts_at)
-    found = None
-    for day in dict.fromkeys((today, class_day)):
-        found = entitling_memberships(day).filter(member=member).select_related("plan").first()
-        if found is not None:
-            continue
-        frozen = _freeze_message(member, day)
-        if frozen:
-            raise ValidationError(frozen)
-        if day == today:
-            raise ValidationError(
-                "Your membership is not active today (expired, or its invoice is unpaid); renew or pay to book classes."
-            )
-        raise ValidationError(
-            f"Your membership does not cover {class_day:%a %d %b %Y}, the day of this class; renew it to book."
-        )
+    if class_day != today and not entitling_memberships(today).filter(member=member).exists():
+        raise _not_entitled(member, today, today)
+    found = entitling_memberships(class_day).filter(member=member).only("pk", "member_id", "plan_id").first()
+    if found is None:
+        raise _not_entitled(member, class_day, today)
     if member.status != Member.Status.ACTIVE:
         raise ValidationError("Your membership is not active; renew it or pay your invoice to book classes.")
     return found
@@ -142,15 +147,20 @@ def check_can_pay(member: Member, session: ClassSession, membership: Membership)
     return False
 
 
+def _live_bookings(member: Member, session: ClassSession):
+    return Booking.objects.filter(member=member, session=session, status__in=Booking.LIVE)
+
+
 def live_booking(member: Member, session: ClassSession) -> Booking | None:
-    return Booking.objects.filter(member=member, session=session, status__in=Booking.LIVE).first()
+    return _live_bookings(member, session).first()
 
 
 def check_not_booked(member: Member, session: ClassSession) -> None:
-    existing = live_booking(member, session)
-    if existing is None:
+    # The status is all this needs (it runs on every booking, under the session lock).
+    status = _live_bookings(member, session).values_list("status", flat=True).first()
+    if status is None:
         return
-    if existing.status == Booking.Status.WAITLISTED:
+    if status == Booking.Status.WAITLISTED:
         raise ValidationError("You are already on the waitlist for this class.")
     raise ValidationError("You are already booked on this class.")
 

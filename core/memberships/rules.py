@@ -8,6 +8,7 @@ without an invoice (imported from before GymOS, or given free) counts as paid.
 """
 
 import datetime
+import functools
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -30,13 +31,20 @@ def paid_enough(today: datetime.date) -> Q:
     )
 
 
-def entitling_memberships(today: datetime.date) -> QuerySet:
-    """Memberships that make their member ACTIVE today."""
+@functools.lru_cache(maxsize=4)
+def _entitling_memberships(today: datetime.date) -> QuerySet:
     return (
         covering_memberships(today)
         .filter(paid_enough(today))
         .exclude(Exists(frozen_on(today).filter(membership=OuterRef("pk"))))
     )
+
+
+def entitling_memberships(today: datetime.date) -> QuerySet:
+    """Memberships that make their member ACTIVE today. Built once per day (and
+    process) and handed out as a fresh copy, never evaluated itself: building it
+    was a third of the rule checks every class booking makes."""
+    return _entitling_memberships(today).all()
 
 
 def should_be_active(today: datetime.date) -> Q:

@@ -50,10 +50,11 @@ def booking_create(*, session: ClassSession, member: Member, by: User | None = N
         last = Booking.objects.filter(session=session).aggregate(last=Max("waitlist_position"))["last"]
         booking.status = Booking.Status.WAITLISTED
         booking.waitlist_position = (last or 0) + 1
-    # Constraints are left to the database here: the checks above, made under
-    # the session and member locks, already cover them, and validating each
-    # one costs a query while every other booking for the class waits.
-    booking.full_clean(validate_constraints=False)
+    # Constraints and foreign keys are left to the database here: the checks
+    # above, made under the session and member locks, already cover them (the
+    # related rows were just loaded), and each validation costs a query while
+    # every other booking for the class waits.
+    booking.full_clean(exclude=["session", "member", "credit", "created_by", "changed_by"], validate_constraints=False)
     booking.save()
     if booking.status == Booking.Status.BOOKED:
         notify_booking(booking, CLASS_BOOKED, used_credit=booking.credit_id is not None)
