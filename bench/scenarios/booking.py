@@ -184,7 +184,7 @@ def contention(port: int, members: int = 200, capacity: int = 20) -> dict:
 
 def throughput(port: int, worker_pids=None, sessions: int = 20, per_session: int = 20, threads: int = 8) -> dict:
     """``sessions`` x ``per_session`` bookings from ``threads`` clients (each a new
-    connection: gunicorn's sync workers close it after every response). Also the
+    connection, as a phone on the gym's Wi-Fi would make). Also the
     web workers' CPU per booking (``worker_pids`` returns their pids), which,
     unlike the wall time, does not grow when other work shares the machine."""
     from core.classes.models import Booking

@@ -1,4 +1,5 @@
-"""gunicorn (2 sync workers, production settings) on a free loopback port and a
+"""gunicorn (2 workers of 4 threads each, as the Procfile runs it; production
+settings) on a free loopback port and a
 tiny cookie-keeping HTTP client. Cookies are handled by hand because
 production marks them Secure and the bench speaks plain HTTP to 127.0.0.1."""
 
@@ -24,11 +25,11 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, env: dict, workers: int = 2) -> None:
+    def __init__(self, env: dict, workers: int = 2, threads: int = 4) -> None:
         self.port = free_port()
         self.log = open(Path(env["BENCH_TMP"]) / "gunicorn.log", "w")  # noqa: SIM115
         cmd = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(workers),
-               "--timeout", "120", "--backlog", "512"]  # fmt: skip
+               "--threads", str(threads), "--timeout", "120", "--backlog", "512"]  # fmt: skip
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
