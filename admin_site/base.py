@@ -5,12 +5,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
+from admin_site.date_bar import SpanDatesChangeList
+from admin_site.paginators import EstimatedCountPaginator
+
 
 class GymModelAdmin(SimpleHistoryAdmin, ModelAdmin):
     """Unfold styling + simple-history's "History" page on every domain model."""
 
     list_per_page = 50
     show_full_result_count = False  # no COUNT(*) over the whole table on big lists
+    paginator = EstimatedCountPaginator  # nor for the unfiltered list of a table of 100,000+ rows
+
+    def get_changelist(self, request, **kwargs):
+        return SpanDatesChangeList  # the date bar without a DISTINCT over the whole table
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # History is read-only. simple-history saves a POSTed old version ("revert") after

@@ -12,7 +12,8 @@ from django.utils import timezone
 from admin_site.reports import admin_link, report_link
 from core.billing.models import Payment
 from core.common.money import format_money
-from core.reports.dashboard import chart_cache_seconds, dashboard_numbers
+from core.reports.cache import chart_cache_seconds
+from core.reports.dashboard import dashboard_numbers
 from core.reports.periods import day_bounds, last_days, month_start
 
 # Each section and the permissions it needs.

@@ -20,6 +20,7 @@ from admin_site.service_forms import ServiceFormAdminMixin, call_service
 from core.billing.services.purchases import membership_sell
 from core.common.money import format_money
 from core.members.models import HealthFlag, Member
+from core.members.selectors import members_search
 from core.members.services import (
     PROFILE_FIELDS,
     member_create,
@@ -129,6 +130,10 @@ class MemberAdmin(MemberImportExportMixin, MemberActionsMixin, ServiceFormAdminM
         members = Member.all_objects.deleted() if is_deleted_view(request) else Member.objects.all()
         return members_with_current_membership(members.select_related("user", "assigned_trainer"))
 
+    def get_search_results(self, request, queryset, search_term):
+        # search_fields' semantics, in a query that does not join every member to its login.
+        return (members_search(queryset, search_term) if search_term else queryset), False
+
     def get_object(self, request, object_id, from_field=None):
         # A deleted member's page (read-only) and history stay reachable from the Deleted list.
         queryset = members_with_current_membership(Member.all_objects.select_related("user", "assigned_trainer"))
@@ -199,11 +204,15 @@ class MemberAdmin(MemberImportExportMixin, MemberActionsMixin, ServiceFormAdminM
 
     @display(description="Current membership")
     def membership(self, obj):
-        snap = membership_snapshot(member=obj)
-        price = format_money(snap.membership.price) if snap.membership else ""
-        return render_to_string(
-            "admin_site/member_snapshot.html", {"snap": snap, "price": price, "suspended_reason": obj.suspended_reason}
-        )
+        # Kept on the member: the admin's read-only field machinery asks for it several times a page.
+        if not hasattr(obj, "_snapshot_html"):
+            snap = membership_snapshot(member=obj)
+            price = format_money(snap.membership.price) if snap.membership else ""
+            obj._snapshot_html = render_to_string(
+                "admin_site/member_snapshot.html",
+                {"snap": snap, "price": price, "suspended_reason": obj.suspended_reason},
+            )
+        return obj._snapshot_html
 
     @display(description="Current photo")
     def photo_preview(self, obj):

@@ -4,6 +4,8 @@ Imported by settings, so it must not import models. Each area lists the
 admin pages it has; an item only shows to people allowed to view it.
 """
 
+import threading
+
 from django.urls import reverse, reverse_lazy
 
 
@@ -16,6 +18,16 @@ def _item(title: str, icon: str, url_name: str, perm: str, query: str = "") -> d
     return {"title": title, "icon": icon, "link": link, "permission": _perm(perm)}
 
 
+# Badge counts of the request being rendered: unfold's template calls a badge
+# twice (to test it, then to print it), so each count is queried once per request.
+_badges = threading.local()
+
+
+def forget_badges(**kwargs) -> None:
+    """request_started receiver (AdminSiteConfig.ready): each request counts afresh."""
+    _badges.values = {}
+
+
 def _count_badge(path: str):
     """A sidebar count that disappears at zero. Unfold prints a callable
     badge's result and hides the badge when it is empty; the function named
@@ -24,7 +36,12 @@ def _count_badge(path: str):
     def badge() -> str:
         from django.utils.module_loading import import_string
 
-        return import_string(path)()
+        values = getattr(_badges, "values", None)
+        if values is None:
+            values = _badges.values = {}
+        if path not in values:
+            values[path] = import_string(path)()
+        return values[path]
 
     return badge
 

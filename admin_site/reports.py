@@ -63,6 +63,7 @@ class Table:
     row: Callable[[object], dict] | None = None
     rows_for: Callable[[list], list[dict]] | None = None  # the same for a whole page at once (batch look-ups)
     paginate: bool = False
+    count: int | None = None  # the rows' number when already known (saves the paginator's COUNT)
     empty: str = "Nothing in this period."
     footer: dict | None = None  # a totals row
     page: object = None  # set by the view when paginated
@@ -223,6 +224,8 @@ def _cells(table: Table, row: dict) -> list[tuple[str, str | None, str]]:
 def _paginate(table: Table, request) -> None:
     if table.paginate:
         paginator = Paginator(table.rows, PAGE_SIZE)
+        if table.count is not None:
+            paginator.count = table.count
         table.page = paginator.get_page(request.GET.get(f"{table.key}_page"))
         table.rows = table.dict_rows(table.page.object_list)
     else:

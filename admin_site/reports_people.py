@@ -101,8 +101,14 @@ class AttendanceReport(Report):
     def _days(self, req) -> int:
         return 30 if req.values.get("not_seen") == "30" else 14
 
+    def _risk_counts(self, req) -> dict[int, int]:
+        # The summary's counts are also the churn list's length: counted once a page.
+        if not hasattr(self, "_risk"):
+            self._risk = attendance.churn_counts(today=req.today)
+        return self._risk
+
     def summary(self, req):
-        risk = attendance.churn_counts(today=req.today)
+        risk = self._risk_counts(req)
         return [
             ("Visits", f"{attendance.visit_count(req.period):,}"),
             ("Not seen for 14+ days", str(risk[14])),
@@ -144,6 +150,7 @@ class AttendanceReport(Report):
                 columns=[*_MEMBER_COLUMNS, Column("joined_on", "Joined", "date"),
                          Column("last_seen", "Last visit", "datetime"), Column("days_away", "Days away", "int")],
                 rows=attendance.churn_risk(today=req.today, days=days), rows_for=risk_rows, paginate=True,
+                count=self._risk_counts(req)[days],
                 empty="Every active member came recently.",
             ),
         ]  # fmt: skip
@@ -172,7 +179,7 @@ class MembershipMovementReport(Report):
 
     def tables(self, req):
         show_money = req.user.has_perm("billing.view_invoice")
-        rows = members.membership_movement(
+        rows = members.membership_movement_now(
             first_month=month_start(req.period.first), last_month=req.period.last, today=req.today
         )
         columns = [

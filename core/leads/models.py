@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.common.history import History
@@ -66,6 +67,8 @@ class Lead(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at"]
+        # The inbox's duplicate flag looks up other open leads by email, case-insensitively.
+        indexes = [models.Index(Lower("email"), name="leads_lead_email_lower_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=["NEW", "CONTACTED", "TRIAL", "CONVERTED", "LOST"]),

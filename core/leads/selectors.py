@@ -3,8 +3,8 @@ told whether someone is a member) and counts for the inbox badge."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 
 from core.accounts.models import User
 from core.leads.models import Lead
@@ -41,17 +41,27 @@ def lead_duplicates(*, lead: Lead) -> LeadDuplicates:
 def leads_with_duplicate_flags(queryset: QuerySet[Lead]) -> QuerySet[Lead]:
     """Annotate ``member_match`` and ``lead_match`` (booleans) in the same
     query, so the inbox flags duplicates without a query per row."""
-    # Two EXISTS rather than one with OR: each then uses an index (lower(email)
-    # on users, phone on members); the OR across the join scanned every member
-    # for every row, 11 s a page at 50,000 members (bench/, issue 11).
-    by_email = Member.all_objects.annotate(login=Lower("user__email")).filter(login=Lower(OuterRef("email")))
-    by_phone = Member.all_objects.filter(phone=OuterRef("phone"))
-    leads = (
-        Lead.objects.filter(status__in=Lead.OPEN_STATUSES)
-        .filter(Q(email__iexact=OuterRef("email")) | Q(phone=OuterRef("phone")))
-        .exclude(pk=OuterRef("pk"))
+    # One look-up per key, each an index probe per row shown: lower(email) on users
+    # (then the member by its unique user), phone on members, lower(email) and phone
+    # on leads. Scalar subqueries rather than EXISTS: costed for every lead, not the
+    # page's 50, an EXISTS was run as a hash of all 50,000 members (0.3-0.6 s a page,
+    # bench/, issue 11); an OR inside one look-up scanned every row for every lead.
+    member_login = User.objects.annotate(login=Lower("email")).filter(
+        login=Lower(OuterRef("email")), member__isnull=False
     )
-    return queryset.annotate(member_match=Exists(by_email) | Exists(by_phone), lead_match=Exists(leads))
+    by_phone = Member.all_objects.filter(phone=OuterRef("phone"))
+    open_leads = Lead.objects.filter(status__in=Lead.OPEN_STATUSES).exclude(pk=OuterRef("pk"))
+    lead_email = open_leads.annotate(login=Lower("email")).filter(login=Lower(OuterRef("email")))
+    lead_phone = open_leads.filter(phone=OuterRef("phone"))
+    return queryset.annotate(
+        member_match=_found(member_login) | _found(by_phone), lead_match=_found(lead_email) | _found(lead_phone)
+    )
+
+
+def _found(queryset: QuerySet) -> Coalesce:
+    """True when ``queryset`` has a row (SELECT true ... LIMIT 1), false otherwise."""
+    hit = queryset.order_by().annotate(hit=Value(True)).values("hit")[:1]
+    return Coalesce(Subquery(hit, output_field=BooleanField()), Value(False))
 
 
 def account_for_email(email: str) -> User | None:

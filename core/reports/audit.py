@@ -3,19 +3,24 @@ merged in time order with the business events (AuditEvent: logins, failed
 logins, purges, payments, refunds, exports...).
 
 One UNION ALL query over the history tables and AuditEvent picks a page of
-rows (filtered by date range first, newest first). Only for the rows shown is
-the previous version of each object fetched, one query per model on the page,
-to work out which fields changed from what to what."""
+rows (filtered by date range first, newest first). Only for the rows shown are
+the previous versions of their objects fetched, with the people, in a second
+UNION query (as JSON, one part per model on the page), to work out which
+fields changed from what to what: two queries whatever the page holds."""
 
 import datetime
+import json
 from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime, parse_time
 
 from core.common.models import AuditEvent
 
@@ -27,6 +32,8 @@ _SECRET_WORDS = ("password_hash", "secret", "token", "api_key")
 _LABEL_FIELDS = ("number", "receipt_number", "code", "email", "title", "name", "bkash_payment_id")
 _TEXT_LIMIT = 120
 COLUMNS = ("log_source", "log_row", "log_at", "log_who", "log_kind", "log_object", "log_text", "log_type")
+DETAIL_COLUMNS = ("d_source", "d_key", "d_prev", "d_data")
+_PEOPLE = "people"  # the details query's rows for users (not a history source label)
 
 
 def history_sources() -> dict[str, type[models.Model]]:
@@ -187,35 +194,104 @@ def _diff(history: type[models.Model], record, previous, hidden: set[str]) -> li
     return changes
 
 
-def _records(history: type[models.Model], ids: list[int]) -> dict[int, object]:
-    """The shown history rows and each one's previous version of the same object, in one query."""
-    previous = (
-        history.objects.filter(id=OuterRef("id"))
-        .filter(
-            Q(history_date__lt=OuterRef("history_date"))
-            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
-        )
-        .order_by("-history_date", "-history_id")
-        .values("history_id")[:1]
+def _previous(history: type[models.Model]) -> Subquery:
+    """The history_id of the same object's version before the outer row."""
+    earlier = Q(history_date__lt=OuterRef("history_date")) | Q(
+        history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")
     )
+    rows = history.objects.filter(id=OuterRef("id")).filter(earlier).order_by("-history_date", "-history_id")
+    return Subquery(rows.values("history_id")[:1])
+
+
+def _as_json(field: models.Field):
+    # Decimals as text keep their places ("3000.00"); JSON numbers would not.
+    return Cast(field.attname, CharField()) if isinstance(field, models.DecimalField) else F(field.attname)
+
+
+def _from_json(field: models.Field, value):
+    """A value read back from JSONObject as the ORM would have given it (SQLite and PostgreSQL)."""
+    if value is None:
+        return None
+    if isinstance(field, models.DateTimeField):
+        value = parse_datetime(value)
+        return value if timezone.is_aware(value) else timezone.make_aware(value, datetime.UTC)
+    if isinstance(field, models.DateField):
+        return parse_date(value)
+    if isinstance(field, models.TimeField):
+        return parse_time(value)
+    if isinstance(field, models.DecimalField):
+        return Decimal(value)
+    if isinstance(field, models.BooleanField):
+        return bool(value)
+    return value
+
+
+def _shown_fields(history: type[models.Model]) -> list[models.Field]:
+    return [f for f in history.tracked_fields if not _hidden(f.name, set()) and not _hidden(f.attname, set())]
+
+
+def _details_part(label: str, history: type[models.Model], ids: list[int]) -> QuerySet:
+    """The shown rows of one history model and the previous version of each, as JSON."""
+    previous = _previous(history)
     shown = history.objects.filter(history_id__in=ids)
-    wanted = Q(history_id__in=ids) | Q(history_id__in=shown.annotate(prev=Subquery(previous)).values("prev"))
-    return {r.history_id: r for r in history.objects.filter(wanted).annotate(prev_id=Subquery(previous)).order_by()}
+    wanted = Q(history_id__in=ids) | Q(history_id__in=shown.annotate(prev=previous).values("prev"))
+    data = JSONObject(history_type=F("history_type"), **{f.attname: _as_json(f) for f in _shown_fields(history)})
+    rows = history.objects.filter(wanted).order_by()
+    return rows.annotate(d_source=Value(label), d_key=F("history_id"), d_prev=previous, d_data=data).values(
+        *DETAIL_COLUMNS
+    )
 
 
-def audit_entries(rows: list[dict], *, hidden_fields: dict[str, set[str]] | None = None) -> list[AuditEntry]:
-    """Turn a page of ``audit_rows`` into entries with field diffs: one query per
-    history model present on the page, plus one for the people."""
+def _people_part(ids: set[int]) -> QuerySet:
     from core.accounts.models import User
 
-    hidden_fields = hidden_fields or {}
+    data = JSONObject(email=F("email"), first_name=F("first_name"), last_name=F("last_name"))
+    prev = Value(None, output_field=models.BigIntegerField())
+    rows = User.objects.filter(pk__in=ids).order_by()
+    return rows.annotate(d_source=Value(_PEOPLE), d_key=F("pk"), d_prev=prev, d_data=data).values(*DETAIL_COLUMNS)
+
+
+def _details(rows: list[dict]) -> tuple[dict[str, dict[int, object]], dict[int, object]]:
+    """The history records on the page with their previous versions (by source, then history_id)
+    and the people, in one UNION query whatever the mix of models on the page."""
+    from core.accounts.models import User
+
     sources = history_sources()
     by_source: dict[str, list[int]] = {}
     for row in rows:
         if row["log_source"] != EVENTS:
             by_source.setdefault(row["log_source"], []).append(row["log_row"])
-    records = {label: _records(sources[label], ids) for label, ids in by_source.items()}
-    people = User.objects.in_bulk({row["log_who"] for row in rows if row["log_who"]})
+    people_ids = {row["log_who"] for row in rows if row["log_who"]}
+    parts = [_details_part(label, sources[label], ids) for label, ids in by_source.items()]
+    if people_ids:
+        parts.append(_people_part(people_ids))
+    records: dict[str, dict[int, object]] = {label: {} for label in by_source}
+    people = {}
+    if not parts:
+        return records, people
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    for row in union:
+        data = row["d_data"] if isinstance(row["d_data"], dict) else json.loads(row["d_data"])
+        if row["d_source"] == _PEOPLE:
+            people[row["d_key"]] = User.from_db(
+                None, ["id", "email", "first_name", "last_name"],
+                [row["d_key"], data["email"], data["first_name"], data["last_name"]],
+            )  # fmt: skip
+            continue
+        history = sources[row["d_source"]]
+        values = {f.attname: _from_json(f, data.get(f.attname)) for f in _shown_fields(history)}
+        records[row["d_source"]][row["d_key"]] = SimpleNamespace(
+            history_id=row["d_key"], prev_id=row["d_prev"], history_type=data["history_type"], **values
+        )
+    return records, people
+
+
+def audit_entries(rows: list[dict], *, hidden_fields: dict[str, set[str]] | None = None) -> list[AuditEntry]:
+    """Turn a page of ``audit_rows`` into entries with field diffs: one query for
+    the page's people and history records, however many models the page shows."""
+    hidden_fields = hidden_fields or {}
+    sources = history_sources()
+    records, people = _details(rows)
     entries = []
     for row in rows:
         entry = AuditEntry(

@@ -7,11 +7,9 @@ with ten members or fifty thousand (the charts' days before today are cached).""
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.cache import cache
-
 from core.leads.models import Lead
 from core.reports import attendance, classes, members, revenue, stock
+from core.reports.cache import cached_history
 from core.reports.periods import last_days, month_start
 from core.support.selectors import open_tickets_count
 
@@ -30,34 +28,17 @@ SECTIONS = (
 )
 CHART_DAYS = 30
 CHART_MONTHS = 12
-# The charts read a year of payments and a month of check-ins. Days before today
-# rarely change (a back-dated payment does), so that part is cached for
-# settings.REPORTS_CHART_CACHE_SECONDS (0: never) under a key holding today's
-# date; today's part, like every KPI card, is counted afresh on each visit.
-DEFAULT_CHART_CACHE_SECONDS = 3600
-
-
-def chart_cache_seconds() -> int:
-    return getattr(settings, "REPORTS_CHART_CACHE_SECONDS", DEFAULT_CHART_CACHE_SECONDS)
-
-
-def _history(name: str, today: datetime.date, compute):
-    seconds = chart_cache_seconds()
-    if seconds <= 0:
-        return compute()
-    key = f"gymos:dashboard:{name}:{today.isoformat()}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, seconds)
-    return value
+# The charts read a year of payments and a month of check-ins: their days before
+# today are cached (core.reports.cache); today's part is counted on each visit.
 
 
 def _revenue_chart(today: datetime.date) -> dict:
     yesterday = today - datetime.timedelta(days=1)
     before_this_month = month_start(today) - datetime.timedelta(days=1)
-    past_days = _history("revenue_days", today, lambda: revenue.revenue_by_day(last_days(yesterday, CHART_DAYS - 1)))
-    past_months = _history(
+    past_days = cached_history(
+        "revenue_days", today, lambda: revenue.revenue_by_day(last_days(yesterday, CHART_DAYS - 1))
+    )
+    past_months = cached_history(
         "revenue_months", today, lambda: revenue.revenue_by_month(today=before_this_month, months=CHART_MONTHS - 1)
     )
     return {
@@ -68,7 +49,7 @@ def _revenue_chart(today: datetime.date) -> dict:
 
 def _members_chart(today: datetime.date) -> list[dict]:
     before_this_month = month_start(today) - datetime.timedelta(days=1)
-    past = _history(
+    past = cached_history(
         "active_members",
         today,
         lambda: members.active_members_by_month(today=before_this_month, months=CHART_MONTHS - 1),
@@ -78,7 +59,9 @@ def _members_chart(today: datetime.date) -> list[dict]:
 
 def _checkins_chart(today: datetime.date) -> list[int]:
     yesterday = today - datetime.timedelta(days=1)
-    past = _history("checkin_hours", today, lambda: attendance.checkins_by_hour(last_days(yesterday, CHART_DAYS - 1)))
+    past = cached_history(
+        "checkin_hours", today, lambda: attendance.checkins_by_hour(last_days(yesterday, CHART_DAYS - 1))
+    )
     return [a + b for a, b in zip(past, attendance.checkins_by_hour(last_days(today, 1)), strict=True)]
 
 

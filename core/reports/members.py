@@ -29,6 +29,7 @@ from django.db.models.functions import Cast, Coalesce
 from core.billing.models import Payment
 from core.members.models import Member
 from core.memberships.models import Membership, Plan
+from core.reports.cache import cached_history
 from core.reports.periods import add_months, last_months, month_end, month_start
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -142,9 +143,11 @@ def _lapsed_by_month(months: list[datetime.date], today: datetime.date) -> dict:
     Terms never overlap, so "continued" means a term of the same member starts the next day."""
     first, last = months[0], min(month_end(months[-1]), today - datetime.timedelta(days=1))
     next_day = Cast(F("ends_on") + datetime.timedelta(days=1), DateField())
+    # A following term starts within a day after the period: saying so lets PostgreSQL hash only
+    # those terms for the anti-join, not all of them (0.2 s at 50,000 members, bench/, issue 11).
     following = Membership.objects.filter(
         member=OuterRef("member"), status=Membership.Status.ACTIVE, starts_on=OuterRef("next_day")
-    )
+    ).filter(starts_on__gt=first, starts_on__lte=last + datetime.timedelta(days=1))
     ended = (
         _on_the_books()
         .filter(ends_on__gte=first, ends_on__lte=last)
@@ -204,4 +207,23 @@ def membership_movement(*, first_month: datetime.date, last_month: datetime.date
                 "mrr": totals[f"mrr_{i}"].quantize(Decimal("0.01")),
             }
         )
+    return rows
+
+
+def membership_movement_now(
+    *, first_month: datetime.date, last_month: datetime.date, today: datetime.date
+) -> list[dict]:
+    """``membership_movement`` with the months before this one from the report cache
+    (core.reports.cache: an analytic pass over a year of terms, 0.3-0.5 s at 50,000
+    members); this month's row is counted afresh on every visit."""
+    this_month = month_start(today)
+    past_last = min(month_end(last_month), this_month - datetime.timedelta(days=1))
+    rows = []
+    if month_start(first_month) <= past_last:
+        key = f"movement:{month_start(first_month).isoformat()}:{past_last.isoformat()}"
+        rows += cached_history(
+            key, today, lambda: membership_movement(first_month=first_month, last_month=past_last, today=today)
+        )
+    if last_month >= this_month:
+        rows += membership_movement(first_month=max(first_month, this_month), last_month=last_month, today=today)
     return rows
