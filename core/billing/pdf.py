@@ -1,10 +1,10 @@
 """Invoice and receipt PDFs, rendered by WeasyPrint from Django templates."""
 
 import functools
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -45,7 +45,14 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def invoice_pdf_bytes(invoice: Invoice) -> bytes:
-    invoice = Invoice.objects.select_related("member__user").prefetch_related("lines", "payments").get(pk=invoice.pk)
+    """The invoice as it is in the database now."""
+    return invoice_pdf_render(
+        Invoice.objects.select_related("member__user").prefetch_related("lines", "payments").get(pk=invoice.pk)
+    )
+
+
+def invoice_pdf_render(invoice: Invoice) -> bytes:
+    """An invoice the caller has just loaded with its member and user, lines and payments."""
     html = render_to_string(
         "billing/invoice_pdf.html",
         {"invoice": invoice, "gym": _gym(), "lines": invoice.lines.all(), "payments": invoice.payments.all(),
@@ -54,10 +61,20 @@ def invoice_pdf_bytes(invoice: Invoice) -> bytes:
     return html_to_pdf(html)
 
 
+RECEIPT_RELATED = ("invoice__member__user", "received_by", "refund_of")
+
+
 def receipt_pdf_bytes(payment: Payment) -> bytes:
-    payment = Payment.objects.select_related("invoice__member__user", "received_by", "refund_of").get(pk=payment.pk)
+    """The receipt of a payment as it is in the database now."""
+    return receipt_pdf_render(
+        Payment.objects.select_related(*RECEIPT_RELATED).prefetch_related("invoice__payments").get(pk=payment.pk)
+    )
+
+
+def receipt_pdf_render(payment: Payment) -> bytes:
+    """A payment the caller has just loaded with ``RECEIPT_RELATED`` and its invoice's payments."""
     # The balance as it stood right after this payment, whenever the PDF is made.
-    paid_until = payment.invoice.payments.filter(pk__lte=payment.pk).aggregate(s=Sum("amount"))["s"]
+    paid_until = sum((p.amount for p in payment.invoice.payments.all() if p.pk <= payment.pk), Decimal("0.00"))
     html = render_to_string(
         "billing/receipt_pdf.html",
         {

@@ -4,12 +4,16 @@ from core.common.actors import current_actor
 from core.common.models import AuditEvent, Counter
 
 
-@transaction.atomic
+# No savepoint of its own: nothing here catches an error, the caller's transaction rolls back.
+@transaction.atomic(savepoint=False)
 def counter_next(*, name: str) -> int:
     """The next value of a named counter; gapless and unique under concurrency
     because the row is locked until the caller's transaction ends."""
-    Counter.objects.get_or_create(name=name)
-    counter = Counter.objects.select_for_update().get(name=name)
+    # The row exists but for a counter's first use: lock it straight away (one query, not get_or_create's two).
+    counter = Counter.objects.select_for_update().filter(name=name).first()
+    if counter is None:
+        Counter.objects.get_or_create(name=name)
+        counter = Counter.objects.select_for_update().get(name=name)
     counter.value += 1
     counter.save(update_fields=["value"])
     return counter.value

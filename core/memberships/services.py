@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.common.actors import current_actor
+from core.common.validation import clean_built
 from core.members.models import Member
 from core.memberships.models import Membership, Plan
 from core.memberships.rules import should_be_active
@@ -55,18 +56,17 @@ def _check_no_overlap(member: Member, starts_on: datetime.date, ends_on: datetim
         )
 
 
-@transaction.atomic
-def membership_create(
+def membership_build(
     *,
     member: Member,
     plan: Plan,
-    starts_on: datetime.date | None = None,
     by=None,
-    renewed_from: Membership | None = None,
+    starts_on: datetime.date | None = None,
     note: str = "",
+    renewed_from: Membership | None = None,
 ) -> Membership:
-    """Sell ``plan`` to ``member`` from ``starts_on`` (today by default)."""
-    member = _lock_member(member)
+    """An unsaved, validated term of ``plan`` from ``starts_on`` (today by
+    default). The caller holds the member's row lock (``_lock_member``) until it saves."""
     if member.deleted_at or member.purged_at:
         raise ValidationError(f"{member.code} is deleted; restore the member before selling a membership.")
     if not plan.is_active:
@@ -84,32 +84,63 @@ def membership_create(
         created_by=by if by is not None and by.pk else None,
         note=note,
     )
-    membership.full_clean()
+    # Dates and price come from the plan (whose constraints hold them), the
+    # overlap is checked above, and the renewal link is the latest term, which
+    # no other active term renews: no query re-proves them.
+    clean_built(membership)
+    return membership
+
+
+@transaction.atomic
+def membership_create(
+    *,
+    member: Member,
+    plan: Plan,
+    starts_on: datetime.date | None = None,
+    by=None,
+    renewed_from: Membership | None = None,
+    note: str = "",
+) -> Membership:
+    """Sell ``plan`` to ``member`` from ``starts_on`` (today by default)."""
+    member = _lock_member(member)
+    membership = membership_build(
+        member=member, plan=plan, starts_on=starts_on, by=by, renewed_from=renewed_from, note=note
+    )
     membership.save()
-    member_refresh_status(member=member)
+    member_status_apply(member=member)
     return membership
 
 
 def membership_latest(*, member: Member) -> Membership | None:
     return (
         Membership.objects.filter(member=member, status=Membership.Status.ACTIVE)
-        .select_related("plan")
+        .select_related("plan", "invoice")
         .order_by("-ends_on")
         .first()
     )
+
+
+def membership_build_renewal(
+    *, member: Member, latest: Membership | None, plan: Plan | None = None, by=None
+) -> Membership:
+    """The next term, unsaved: from the day after ``latest`` ends, or today if
+    it has lapsed. The caller holds the member's row lock."""
+    plan = plan or (latest.plan if latest else None)
+    if plan is None:
+        raise ValidationError(f"{member.code} has no membership to renew; choose a plan.")
+    today = timezone.localdate()
+    starts_on = max(latest.ends_on + datetime.timedelta(days=1), today) if latest else today
+    return membership_build(member=member, plan=plan, starts_on=starts_on, by=by, renewed_from=latest)
 
 
 @transaction.atomic
 def membership_renew(*, member: Member, plan: Plan | None = None, by=None) -> Membership:
     """The next term: from the day after the latest one ends, or today if it has lapsed."""
     member = _lock_member(member)
-    latest = membership_latest(member=member)
-    plan = plan or (latest.plan if latest else None)
-    if plan is None:
-        raise ValidationError(f"{member.code} has no membership to renew; choose a plan.")
-    today = timezone.localdate()
-    starts_on = max(latest.ends_on + datetime.timedelta(days=1), today) if latest else today
-    return membership_create(member=member, plan=plan, starts_on=starts_on, by=by, renewed_from=latest)
+    membership = membership_build_renewal(member=member, latest=membership_latest(member=member), plan=plan, by=by)
+    membership.save()
+    member_status_apply(member=member)
+    return membership
 
 
 @transaction.atomic
@@ -147,11 +178,17 @@ def _status_now(member: Member, today: datetime.date) -> str:
     return Member.Status.ACTIVE if active else Member.Status.INACTIVE
 
 
-@transaction.atomic
+# No savepoint of its own: it raises nothing a caller could catch and carry on after.
+@transaction.atomic(savepoint=False)
 def member_refresh_status(*, member: Member, today: datetime.date | None = None) -> Member:
     """Apply the status rule to one member (after a sale, freeze, payment...)."""
+    return member_status_apply(member=_lock_member(member), today=today)
+
+
+def member_status_apply(*, member: Member, today: datetime.date | None = None) -> Member:
+    """``member_refresh_status`` for a member whose row the caller has locked
+    since it read it (so its status is current): no second fetch."""
     today = today or timezone.localdate()
-    member = Member.all_objects.select_for_update().get(pk=member.pk)
     status = _status_now(member, today)
     if status != member.status:
         member.status = status

@@ -184,7 +184,8 @@ def _send_email(message: Message) -> str:
     for filename, content, mimetype in rendered.attachments:
         email.attach(filename, content, mimetype)
     email.send(fail_silently=False)
-    Message.objects.filter(pk=message.pk).update(subject=rendered.subject)
+    # Stored with the SENT status by message_send (one statement, not two).
+    message.subject = rendered.subject
     return msgid
 
 
@@ -211,18 +212,27 @@ def message_send(*, message_id: int) -> Message | None:
         Message.objects.filter(pk=message.pk).update(last_error=error, updated_at=now(), **fields)
         logger.warning("Message %s attempt %s failed: %s", message.pk, message.attempts, error)
     else:
-        Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(
-            status=Message.Status.SENT,
-            provider_id=provider_id,
-            sent_at=now(),
-            next_attempt_at=None,
-            last_error="",
-            retryable=False,
-            updated_at=now(),
-        )
+        done = {
+            "status": Message.Status.SENT,
+            "subject": message.subject,
+            "provider_id": provider_id,
+            "sent_at": now(),
+            "next_attempt_at": None,
+            "last_error": "",
+            "retryable": False,
+            "updated_at": now(),
+        }
+        sent = Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(**done)
         if message.channel == Message.Channel.WHATSAPP:
             # WhatsApp may have reported on this id before we stored it.
             message_statuses_apply_pending(provider_id=provider_id)
+        elif sent:
+            # The row now holds exactly these values: no need to read it back.
+            for name, value in done.items():
+                setattr(message, name, value)
+            return message
+        else:
+            Message.objects.filter(pk=message.pk).update(subject=message.subject)
     message.refresh_from_db()
     return message
 

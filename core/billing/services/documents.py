@@ -2,10 +2,10 @@
 each step is idempotent, so a retried job never emails twice."""
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db.models import prefetch_related_objects
 
 from core.billing.models import Invoice, Payment
-from core.billing.pdf import invoice_pdf_bytes, receipt_pdf_bytes
+from core.billing.pdf import RECEIPT_RELATED, invoice_pdf_render, receipt_pdf_render
 from core.notifications.models import Message
 from core.notifications.services import message_queue
 
@@ -14,21 +14,34 @@ RECEIPT_TEMPLATE = "payment_receipt"
 
 def invoice_render_pdf(*, invoice_id: int) -> Invoice:
     """(Re)render the invoice PDF into private storage; the file name carries the number."""
-    invoice = Invoice.objects.get(pk=invoice_id)
-    content = ContentFile(invoice_pdf_bytes(invoice), name=f"{invoice.number}.pdf")
+    invoice = Invoice.objects.select_related("member__user").prefetch_related("lines", "payments").get(pk=invoice_id)
+    return _invoice_store_pdf(invoice)
+
+
+def _invoice_store_pdf(invoice: Invoice) -> Invoice:
+    """Render an invoice loaded with its member, lines and payments, and point the row at the file."""
+    content = ContentFile(invoice_pdf_render(invoice), name=f"{invoice.number}.pdf")
     # Earlier renders are kept: a queued email may still attach one of them.
-    with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
-        invoice.pdf.save(content.name, content, save=False)
-        # update() keeps PDF refreshes out of the invoice's history.
-        Invoice.objects.filter(pk=invoice.pk).update(pdf=invoice.pdf.name)
+    invoice.pdf.save(content.name, content, save=False)
+    # update() keeps PDF refreshes out of the invoice's history. One statement:
+    # no lock needed, concurrent renders each store their own file and the last wins.
+    Invoice.objects.filter(pk=invoice.pk).update(pdf=invoice.pdf.name)
     return invoice
 
 
+def _payment_with_documents(payment_id: int) -> Payment:
+    # One query for the payment, its invoice, member and user: what both PDFs and the email show.
+    return Payment.objects.select_related(*RECEIPT_RELATED).get(pk=payment_id)
+
+
 def payment_render_receipt(*, payment_id: int) -> Payment:
-    payment = Payment.objects.get(pk=payment_id)
+    return _receipt_store_pdf(_payment_with_documents(payment_id))
+
+
+def _receipt_store_pdf(payment: Payment) -> Payment:
     if not payment.receipt_pdf:
-        content = ContentFile(receipt_pdf_bytes(payment), name=f"{payment.receipt_number}.pdf")
+        prefetch_related_objects([payment.invoice], "payments")
+        content = ContentFile(receipt_pdf_render(payment), name=f"{payment.receipt_number}.pdf")
         payment.receipt_pdf.save(content.name, content, save=False)
         Payment.objects.filter(pk=payment.pk).update(receipt_pdf=payment.receipt_pdf.name)
     return payment
@@ -41,7 +54,7 @@ def payment_send_receipt(*, payment_id: int):
     existing = Message.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
-    payment = payment_render_receipt(payment_id=payment_id)
+    payment = _receipt_store_pdf(_payment_with_documents(payment_id))
     invoice = payment.invoice
     member = invoice.member
     if member is None or member.user_id is None:
@@ -50,7 +63,9 @@ def payment_send_receipt(*, payment_id: int):
         {"path": payment.receipt_pdf.name, "filename": f"{payment.receipt_number}.pdf", "mimetype": "application/pdf"}
     ]
     if invoice.status == Invoice.Status.PAID and not payment.is_refund:
-        invoice = invoice_render_pdf(invoice_id=invoice.pk)
+        # The payment's own load brought the invoice and its member: only lines and payments are left to fetch.
+        prefetch_related_objects([invoice], "lines", "payments")
+        invoice = _invoice_store_pdf(invoice)
         attachments.append(
             {"path": invoice.pdf.name, "filename": f"{invoice.number}.pdf", "mimetype": "application/pdf"}
         )

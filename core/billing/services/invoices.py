@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.billing.models import ClassPack, Invoice, InvoiceLine
-from core.billing.services.payments import pack_credits_grant
+from core.billing.services.payments import pack_credits_grant_locked
 from core.common.money import format_money, to_money
 from core.common.queue import enqueue
 from core.common.services import audit_record, counter_next
+from core.common.validation import clean_built
 
 PDF_TASK = "jobs.tasks.billing.render_invoice_pdf_task"
 DEFAULT_DUE_DAYS = 7
@@ -80,7 +81,8 @@ def invoice_issue(
         note=note,
         replaces=replaces,
     )
-    invoice.full_clean()
+    # Totals are computed above from checked prices, the number from a locked counter, the customer is checked.
+    clean_built(invoice)
     invoice.save()
     InvoiceLine.objects.bulk_create(
         InvoiceLine(
@@ -95,7 +97,7 @@ def invoice_issue(
         for spec, unit_price, amount in prepared
     )
     if invoice.status == Invoice.Status.PAID:
-        pack_credits_grant(invoice=invoice)
+        pack_credits_grant_locked(invoice=invoice)  # nobody else sees the new row yet
     enqueue(PDF_TASK, invoice.pk)
     return invoice
 

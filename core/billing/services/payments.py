@@ -11,6 +11,7 @@ from core.billing.models import ClassCredit, Invoice, InvoiceLine, Payment
 from core.common.money import format_money, to_money
 from core.common.queue import enqueue
 from core.common.services import audit_record, counter_next
+from core.common.validation import clean_built
 
 RECEIPT_TASK = "jobs.tasks.billing.payment_receipt_task"
 
@@ -32,7 +33,11 @@ def pack_credits_grant(*, invoice: Invoice) -> list[ClassCredit]:
     """Turn the class-pack lines of a fully paid member invoice into credits.
     Idempotent: a line that already has its credit is skipped (and the
     one-to-one link refuses a second), so running it again grants nothing."""
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    return pack_credits_grant_locked(invoice=Invoice.objects.select_for_update().get(pk=invoice.pk))
+
+
+def pack_credits_grant_locked(*, invoice: Invoice) -> list[ClassCredit]:
+    """``pack_credits_grant`` for an invoice whose row the caller has locked since it read it."""
     if invoice.status != Invoice.Status.PAID or not invoice.member_id:
         return []
     lines = invoice.lines.filter(kind=InvoiceLine.Kind.CLASS_PACK, class_credit__isnull=True).select_related(
@@ -54,7 +59,7 @@ def pack_credits_grant(*, invoice: Invoice) -> list[ClassCredit]:
 def _after_money_moved(invoice: Invoice) -> None:
     from core.memberships.services import member_refresh_status
 
-    pack_credits_grant(invoice=invoice)
+    pack_credits_grant_locked(invoice=invoice)
     if invoice.member_id:
         member_refresh_status(member=invoice.member)
 
@@ -75,7 +80,8 @@ def payment_record(
     amount = to_money(amount)
     if amount <= 0:
         raise ValidationError({"amount": "The amount must be more than zero."})
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    # The member comes along for the status refresh (locked there); only the invoice row is locked here.
+    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("member").get(pk=invoice.pk)
     if invoice.status == Invoice.Status.VOID:
         raise ValidationError(f"{invoice.number} is void; payments cannot be taken on it.")
     if invoice.status == Invoice.Status.PAID:
@@ -106,10 +112,11 @@ def payment_record(
         received_at=now,
         receipt_number=receipt_next_number(year=timezone.localdate(now).year),
     )
-    payment.full_clean()
+    # The amount is checked above, the receipt number comes from a locked counter.
+    clean_built(payment)
     try:
-        with transaction.atomic():
-            payment.save()
+        # No savepoint: the error is raised on, and this service's transaction rolls back.
+        payment.save()
     except IntegrityError as exc:
         raise ValidationError(f"The bKash transaction {reference} is already recorded.") from exc
     invoice.amount_paid += amount

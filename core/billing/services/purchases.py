@@ -10,16 +10,21 @@ from core.billing.models import ClassPack, Invoice, InvoiceLine
 from core.billing.services.invoices import DEFAULT_DUE_DAYS, LineSpec, invoice_issue
 from core.members.models import Member
 from core.memberships.models import Membership, Plan
-from core.memberships.services import member_refresh_status, membership_create, membership_latest, membership_renew
+from core.memberships.services import (
+    member_status_apply,
+    membership_build,
+    membership_build_renewal,
+    membership_latest,
+)
 
 
 @transaction.atomic
 def membership_sell(*, member, plan: Plan, starts_on=None, by=None, due_on=None, note: str = "") -> Membership:
     """A new term with its invoice. The member becomes ACTIVE once the invoice
     is paid (or partly paid and not yet due) and the term covers today."""
-    membership = membership_create(member=member, plan=plan, starts_on=starts_on, by=by, note=note)
-    _invoice_membership(membership, by=by, due_on=due_on)
-    return membership
+    member = Member.all_objects.select_for_update().get(pk=member.pk)
+    membership = membership_build(member=member, plan=plan, starts_on=starts_on, by=by, note=note)
+    return _save_invoiced(membership, by=by, due_on=due_on)
 
 
 @transaction.atomic
@@ -38,14 +43,16 @@ def membership_renew_invoiced(*, member, plan: Plan | None = None, by=None, due_
         and (plan is None or latest.plan_id == plan.pk)
     ):
         return latest
-    membership = membership_renew(member=member, plan=plan, by=by)
-    _invoice_membership(membership, by=by, due_on=due_on)
-    return membership
+    membership = membership_build_renewal(member=member, latest=latest, plan=plan, by=by)
+    return _save_invoiced(membership, by=by, due_on=due_on)
 
 
-def _invoice_membership(membership: Membership, *, by, due_on) -> Invoice:
+def _save_invoiced(membership: Membership, *, by, due_on) -> Membership:
+    """Issue the invoice, then save the term with it: one row and one history
+    entry, and the member's status judged once, by the invoice (the member is
+    locked by the caller)."""
     plan = membership.plan
-    invoice = invoice_issue(
+    membership.invoice = invoice_issue(
         member=membership.member,
         lines=[
             LineSpec(
@@ -57,12 +64,9 @@ def _invoice_membership(membership: Membership, *, by, due_on) -> Invoice:
         due_on=due_on or max(membership.starts_on, invoice_default_due()),
         by=by,
     )
-    membership.invoice = invoice
-    membership.save(update_fields=["invoice", "updated_at"])
-    # membership_create judged the term before it had an invoice (and so as
-    # paid); now the invoice decides.
-    member_refresh_status(member=membership.member)
-    return invoice
+    membership.save()
+    member_status_apply(member=membership.member)
+    return membership
 
 
 def invoice_default_due() -> datetime.date:
