@@ -7,6 +7,7 @@ PIP := $(PY) -m pip
 MANAGE := $(PY) manage.py
 # Tests and `make test-db` use this PostgreSQL unless DATABASE_URL is set.
 TEST_DATABASE_URL ?= postgres://gymos:gymos@127.0.0.1:5432/gymos
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # Production-like settings for `check --deploy` (values only for the check).
 DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production ALLOWED_HOSTS=gym.example.com \
 	SECRET_KEY=deploy-check-$(shell printf '%064d' 0)
@@ -68,8 +69,10 @@ migrations-check:
 deploy-check:
 	$(DEPLOY_CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING
 
+# One pytest process per core (pytest-xdist; each gets its own test database, test_gymos_gw0, ...);
+# TEST_WORKERS=0 runs everything in one process.
 pytest:
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(VENV)/bin/coverage run -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(VENV)/bin/pytest -n $(TEST_WORKERS) --cov --cov-report= $(PYTEST_ARGS)
 	$(VENV)/bin/coverage report --skip-covered --skip-empty | tail -n 25
 
 bench: install test-db

@@ -101,6 +101,7 @@ def test_real_worker_delivers_email_and_whatsapp_and_tracks_statuses(tmp_path, s
         done = wait_for(
             lambda: (
                 len(smtp.received) == 3
+                and set(statuses(*[m.pk for m in emails]).values()) == {"SENT"}
                 and set(statuses(*wa_pks).values()) == {"READ"}
                 and statuses(undeliverable.pk)[undeliverable.pk] == "FAILED"
                 and Failure.objects.filter(func="jobs.tasks.notifications.send_message_task").exists()
