@@ -10,7 +10,17 @@ pids=()
 cleanup() {
   trap - INT TERM EXIT
   echo; echo "Stopping GymOS..."
-  kill "${pids[@]}" 2>/dev/null
+  # Each process leads its own group (setsid below): signal the whole group, children included.
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null; done
+  for _ in $(seq 20); do  # up to 10 s for a clean stop
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 -- "-$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.5
+  done
+  # qcluster can hang on SIGTERM (django-q2 issue #346): what is still running is killed
+  # (the outbox's leases make that safe).
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null; done
   wait 2>/dev/null
 }
 trap cleanup INT TERM EXIT
@@ -21,7 +31,7 @@ trap cleanup INT TERM EXIT
 if [ "${WHATSAPP_SIMULATOR:-1}" != 0 ] && [ -z "${WHATSAPP_TOKEN:-}" ]; then
   export WHATSAPP_TOKEN=sim-token WHATSAPP_PHONE_NUMBER_ID=100000000000001 WHATSAPP_APP_SECRET=sim-app-secret
   export WHATSAPP_VERIFY_TOKEN=${WHATSAPP_VERIFY_TOKEN:-sim-verify-token} WHATSAPP_BASE_URL=http://127.0.0.1:8789
-  $PY manage.py whatsapp_simulator --port 8789 --webhook-url "http://$HOST:$PORT/webhooks/whatsapp/" & pids+=($!)
+  setsid $PY manage.py whatsapp_simulator --port 8789 --webhook-url "http://$HOST:$PORT/webhooks/whatsapp/" & pids+=($!)
   WHATSAPP_NOTE="WhatsApp messages go to the simulator on 127.0.0.1:8789 (delivery statuses come back)."
 elif [ -n "${WHATSAPP_TOKEN:-}" ]; then
   WHATSAPP_NOTE="WhatsApp messages go to the Cloud API at ${WHATSAPP_BASE_URL:-https://graph.facebook.com}."
@@ -29,17 +39,17 @@ else
   WHATSAPP_NOTE="WhatsApp is off: reminders go by email."
 fi
 
-$PY manage.py qcluster & pids+=($!)
-$PY manage.py runserver --noreload "$HOST:$PORT" & pids+=($!)
+setsid $PY manage.py qcluster & pids+=($!)
+setsid $PY manage.py runserver --noreload "$HOST:$PORT" & pids+=($!)
 # A simulated fingerprint device (users 1..20 = the demo members' biometric IDs) and the poller
 # reading it every 30 s; DEVICE_SIMULATOR=0 to use a real device from admin → Devices.
 if [ "${DEVICE_SIMULATOR:-1}" != 0 ]; then
-  $PY manage.py zk_simulator --port 4370 --users 20 --punches 60 & pids+=($!)
-  $PY manage.py poll_devices --interval 30 & pids+=($!)
+  setsid $PY manage.py zk_simulator --port 4370 --users 20 --punches 60 & pids+=($!)
+  setsid $PY manage.py poll_devices --interval 30 & pids+=($!)
 fi
 # The offline bKash (BKASH_BASE_URL's default); BKASH_SIMULATOR=0 when using the real sandbox.
 if [ "${BKASH_SIMULATOR:-1}" != 0 ]; then
-  $PY manage.py bkash_simulator & pids+=($!)
+  setsid $PY manage.py bkash_simulator & pids+=($!)
 fi
 
 sleep 2
