@@ -1,11 +1,12 @@
 """Member photos: streamed after an access check, never from a public media URL."""
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.views.decorators.http import require_GET
 
 from core.accounts.models import User
 from core.members.models import Member
+from portal.files import private_file_response
 
 
 def can_see_photo(user, member: Member) -> bool:
@@ -30,14 +31,10 @@ def member_photo(request, code: str):
     # 404 rather than 403 for everything refused: a stranger learns nothing about which codes exist.
     if member is None or not member.photo or not can_see_photo(request.user, member):
         raise Http404("No photo here.")
-    try:
-        handle = member.photo.storage.open(member.photo.name, "rb")
-    except FileNotFoundError as exc:
-        raise Http404("No photo here.") from exc
-    response = FileResponse(handle, content_type="image/jpeg", filename=f"{member.code}.jpg")
-    response["Cache-Control"] = "private, max-age=600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(
+        member.photo, content_type="image/jpeg", filename=f"{member.code}.jpg", missing="No photo here.",
+        cache="private, max-age=600", sandbox=False,
+    )  # fmt: skip
 
 
 member_photo.access_rule = {

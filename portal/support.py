@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +17,7 @@ from core.support.models import BODY_MAX, SUBJECT_MAX, Ticket, TicketReply
 from core.support.selectors import ticket_thread, tickets_of, tickets_with_counts
 from core.support.services import ticket_close, ticket_open, ticket_reply
 from portal.access import role_required
+from portal.files import private_file_response
 
 member_only = role_required(User.Role.MEMBER)
 IMAGE_HELP = "A screenshot or photo: JPEG, PNG or WebP, up to 5 MB."
@@ -158,15 +159,10 @@ def ticket_attachment(request, pk: int):
     # 404 for everything refused: nobody learns which images exist.
     if reply is None or not _may_see_attachment(user, reply):
         raise Http404("No image here.")
-    try:
-        handle = reply.attachment.storage.open(reply.attachment.name, "rb")
-    except FileNotFoundError as exc:
-        raise Http404("No image here.") from exc
-    response = FileResponse(handle, content_type=reply.attachment_type or "application/octet-stream")
-    response["Cache-Control"] = "private, max-age=600"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(
+        reply.attachment, content_type=reply.attachment_type or "application/octet-stream",
+        missing="No image here.", cache="private, max-age=600",
+    )  # fmt: skip
 
 
 ticket_attachment.access_rule = {

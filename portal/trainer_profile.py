@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +21,7 @@ from core.staff.selectors import certification_state, leave_requests_of, leave_s
 from core.staff.services.accounts import trainer_profile_ensure, trainer_profile_update
 from core.staff.services.certifications import certification_add
 from core.staff.services.leave import leave_request_create
+from portal.files import private_file_response
 from portal.trainer import add_errors, trainer_only
 
 CERTIFICATE_HELP = "A PDF or a photo/scan (JPEG, PNG, WebP), up to 10 MB."
@@ -127,19 +128,12 @@ def certification_file(request, pk: int):
     # 404 for everything refused: nobody learns which certificates exist.
     if certification is None or not _may_download(user, certification):
         raise Http404("No file here.")
-    try:
-        handle = certification.file.storage.open(certification.file.name, "rb")
-    except FileNotFoundError as exc:
-        raise Http404("No file here.") from exc
     extension = certification.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        handle, content_type=certification.file_type or "application/octet-stream", as_attachment=True,
-        filename=f"certificate-{certification.pk}.{extension}",
+    return private_file_response(
+        certification.file, content_type=certification.file_type or "application/octet-stream",
+        as_attachment=True, filename=f"certificate-{certification.pk}.{extension}", missing="No file here.",
+        cache="private, no-store",
     )  # fmt: skip
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 certification_file.access_rule = {
