@@ -96,6 +96,23 @@ def client_detail(request, code: str):
     return render(request, "portal/trainer/client.html", context)
 
 
+def _save_program(request, member: Member, header: HeaderForm, *, valid: bool, service, what: str, content):
+    """The POST both program forms share. With every form valid, save through the service
+    (``content()`` gives its days or meals); a ValidationError from it is shown on the header
+    form. Returns the redirect after a save, or None to show the form again."""
+    if not valid:
+        return None
+    head = header.cleaned_data
+    try:
+        service(member=member, by=request.user, title=head["title"], notes=head["notes"], **content())
+    except ValidationError as exc:
+        for message in exc.messages:
+            header.add_error(None, message)
+        return None
+    messages.success(request, f"{what} of {member.display_name} saved.")
+    return redirect("portal:trainer_client", code=member.code)
+
+
 # --- the workout program form ---------------------------------------------------------
 
 
@@ -148,18 +165,12 @@ def workout_edit(request, code: str):
     if request.method == "POST":
         header, blocks = HeaderForm(request.POST), _day_blocks(days, request.POST)
         valid = header.is_valid() & all(b["day"].is_valid() & b["exercises"].is_valid() for b in blocks)
-        if valid:
-            try:
-                head = header.cleaned_data
-                workout_program_save(
-                    member=member, by=request.user, title=head["title"], notes=head["notes"], days=_days_from(blocks)
-                )
-            except ValidationError as exc:
-                for message in exc.messages:
-                    header.add_error(None, message)
-            else:
-                messages.success(request, f"Workout program of {member.display_name} saved.")
-                return redirect("portal:trainer_client", code=member.code)
+        saved = _save_program(
+            request, member, header, valid=valid, service=workout_program_save, what="Workout program",
+            content=lambda: {"days": _days_from(blocks)},
+        )  # fmt: skip
+        if saved is not None:
+            return saved
         status = 400
     else:
         initial = {"title": workout.title, "notes": workout.notes} if workout else {"title": "Training program"}
@@ -195,18 +206,12 @@ def diet_edit(request, code: str):
     initial_meals = _meals_initial(diet.meals if diet else [])
     if request.method == "POST":
         header, meals = HeaderForm(request.POST), MealFormSet(request.POST, prefix="meal", initial=initial_meals)
-        if header.is_valid() & meals.is_valid():
-            try:
-                head = header.cleaned_data
-                diet_plan_save(
-                    member=member, by=request.user, title=head["title"], notes=head["notes"], meals=_meals_from(meals)
-                )
-            except ValidationError as exc:
-                for message in exc.messages:
-                    header.add_error(None, message)
-            else:
-                messages.success(request, f"Diet plan of {member.display_name} saved.")
-                return redirect("portal:trainer_client", code=member.code)
+        saved = _save_program(
+            request, member, header, valid=header.is_valid() & meals.is_valid(), service=diet_plan_save,
+            what="Diet plan", content=lambda: {"meals": _meals_from(meals)},
+        )  # fmt: skip
+        if saved is not None:
+            return saved
         status = 400
     else:
         initial = {"title": diet.title, "notes": diet.notes} if diet else {"title": "Diet plan"}

@@ -4,6 +4,9 @@ from django.core.cache import cache
 from fixtures.factories import AdminFactory, MemberUserFactory, SupportFactory, TrainerUserFactory
 from tests.support.mail import temp_password_from
 
+# The class world (clock, plan, room, trainer, yoga) the admin and portal tests share.
+pytest_plugins = ["tests.support.classes"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

@@ -52,45 +52,87 @@ def _sets(value, what: str, errors: list[str]) -> int | None:
     return sets
 
 
+def _entries(value, *, limit: int, label: str, kind: str, not_list: str, too_many, clean_entry, errors) -> list:
+    """The shape days, exercises and meals share: a list of at most `limit` dicts, each
+    cleaned by clean_entry(entry, where, errors) where `where` is e.g. "Day 2". Problems
+    are added to errors in the caller's words; what is past the limit is dropped."""
+    if not isinstance(value, list):
+        errors.append(not_list)
+        return []
+    if len(value) > limit:
+        errors.append(too_many(len(value)))
+    cleaned = []
+    for number, entry in enumerate(value[:limit], start=1):
+        where = f"{label} {number}"
+        if isinstance(entry, dict):
+            cleaned.append(clean_entry(entry, where, errors))
+        else:
+            errors.append(f"{where} is not {kind}.")
+    return cleaned
+
+
+def _exercise(exercise: dict, where: str, errors: list[str]) -> dict:
+    name = _text(exercise.get("name"), NAME_MAX, f"{where}: the name", errors)
+    if not name:
+        errors.append(f"{where} needs a name.")
+    return {
+        "name": name,
+        "sets": _sets(exercise.get("sets"), where, errors),
+        "reps": _text(exercise.get("reps"), REPS_MAX, f"{where}: reps", errors),
+        "notes": _text(exercise.get("notes"), NOTES_MAX, f"{where}: the notes", errors),
+    }
+
+
+def _day(day: dict, where: str, errors: list[str]) -> dict:
+    name = _text(day.get("name"), NAME_MAX, f"{where}: the name", errors)
+    if not name:
+        errors.append(f"{where} needs a name, e.g. “Monday – legs”.")
+    exercises = _entries(
+        day.get("exercises") or [],
+        limit=MAX_EXERCISES,
+        label=f"{where}, exercise",
+        kind="an exercise",
+        not_list=f"{where}: the exercises must be a list.",
+        too_many=lambda count: f"{where} has {count} exercises; at most {MAX_EXERCISES}.",
+        clean_entry=_exercise,
+        errors=errors,
+    )
+    return {"name": name, "exercises": exercises}
+
+
+def _meal(meal: dict, where: str, errors: list[str]) -> dict:
+    name = _text(meal.get("name"), NAME_MAX, f"{where}: the name", errors)
+    if not name:
+        errors.append(f"{where} needs a name, e.g. “Breakfast”.")
+    items = meal.get("items") or []
+    if not isinstance(items, list):
+        errors.append(f"{where}: the items must be a list.")
+        items = []
+    # Items are strings and the limit counts the non-blank ones, so they do not take the walker.
+    kept = [_text(item, ITEM_MAX, f"{where}, item {i}", errors) for i, item in enumerate(items, start=1)]
+    kept = [item for item in kept if item]
+    if len(kept) > MAX_ITEMS:
+        errors.append(f"{where} has {len(kept)} items; at most {MAX_ITEMS}.")
+    return {
+        "name": name,
+        "items": kept[:MAX_ITEMS],
+        "notes": _text(meal.get("notes"), NOTES_MAX, f"{where}: the notes", errors),
+    }
+
+
 def clean_days(days) -> list[dict]:
     """Check and normalise workout days; raise ValidationError({"days": [...]}) naming each problem."""
-    if not isinstance(days, list):
-        raise ValidationError({"days": "The program must be a list of days."})
     errors: list[str] = []
-    if len(days) > MAX_DAYS:
-        errors.append(f"A program has at most {MAX_DAYS} days; this one has {len(days)}.")
-    cleaned = []
-    for d, day in enumerate(days[:MAX_DAYS], start=1):
-        if not isinstance(day, dict):
-            errors.append(f"Day {d} is not a day.")
-            continue
-        name = _text(day.get("name"), NAME_MAX, f"Day {d}: the name", errors)
-        if not name:
-            errors.append(f"Day {d} needs a name, e.g. “Monday – legs”.")
-        exercises = day.get("exercises") or []
-        if not isinstance(exercises, list):
-            errors.append(f"Day {d}: the exercises must be a list.")
-            exercises = []
-        if len(exercises) > MAX_EXERCISES:
-            errors.append(f"Day {d} has {len(exercises)} exercises; at most {MAX_EXERCISES}.")
-        rows = []
-        for e, exercise in enumerate(exercises[:MAX_EXERCISES], start=1):
-            where = f"Day {d}, exercise {e}"
-            if not isinstance(exercise, dict):
-                errors.append(f"{where} is not an exercise.")
-                continue
-            ex_name = _text(exercise.get("name"), NAME_MAX, f"{where}: the name", errors)
-            if not ex_name:
-                errors.append(f"{where} needs a name.")
-            rows.append(
-                {
-                    "name": ex_name,
-                    "sets": _sets(exercise.get("sets"), where, errors),
-                    "reps": _text(exercise.get("reps"), REPS_MAX, f"{where}: reps", errors),
-                    "notes": _text(exercise.get("notes"), NOTES_MAX, f"{where}: the notes", errors),
-                }
-            )
-        cleaned.append({"name": name, "exercises": rows})
+    cleaned = _entries(
+        days,
+        limit=MAX_DAYS,
+        label="Day",
+        kind="a day",
+        not_list="The program must be a list of days.",
+        too_many=lambda count: f"A program has at most {MAX_DAYS} days; this one has {count}.",
+        clean_entry=_day,
+        errors=errors,
+    )
     if errors:
         raise ValidationError({"days": errors})
     return cleaned
@@ -98,34 +140,17 @@ def clean_days(days) -> list[dict]:
 
 def clean_meals(meals) -> list[dict]:
     """Check and normalise diet meals; raise ValidationError({"meals": [...]}) naming each problem."""
-    if not isinstance(meals, list):
-        raise ValidationError({"meals": "The diet plan must be a list of meals."})
     errors: list[str] = []
-    if len(meals) > MAX_MEALS:
-        errors.append(f"A diet plan has at most {MAX_MEALS} meals; this one has {len(meals)}.")
-    cleaned = []
-    for m, meal in enumerate(meals[:MAX_MEALS], start=1):
-        if not isinstance(meal, dict):
-            errors.append(f"Meal {m} is not a meal.")
-            continue
-        name = _text(meal.get("name"), NAME_MAX, f"Meal {m}: the name", errors)
-        if not name:
-            errors.append(f"Meal {m} needs a name, e.g. “Breakfast”.")
-        items = meal.get("items") or []
-        if not isinstance(items, list):
-            errors.append(f"Meal {m}: the items must be a list.")
-            items = []
-        kept = [_text(item, ITEM_MAX, f"Meal {m}, item {i}", errors) for i, item in enumerate(items, start=1)]
-        kept = [item for item in kept if item]
-        if len(kept) > MAX_ITEMS:
-            errors.append(f"Meal {m} has {len(kept)} items; at most {MAX_ITEMS}.")
-        cleaned.append(
-            {
-                "name": name,
-                "items": kept[:MAX_ITEMS],
-                "notes": _text(meal.get("notes"), NOTES_MAX, f"Meal {m}: the notes", errors),
-            }
-        )
+    cleaned = _entries(
+        meals,
+        limit=MAX_MEALS,
+        label="Meal",
+        kind="a meal",
+        not_list="The diet plan must be a list of meals.",
+        too_many=lambda count: f"A diet plan has at most {MAX_MEALS} meals; this one has {count}.",
+        clean_entry=_meal,
+        errors=errors,
+    )
     if errors:
         raise ValidationError({"meals": errors})
     return cleaned

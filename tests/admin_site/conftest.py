@@ -8,14 +8,7 @@ import pytest
 from core.classes.services.bookings import booking_create
 from fixtures.inventory_factories import ProductFactory, SKUFactory
 from tests.core.classes.builders import local, make_member, one_off
-from tests.support.classes import (  # noqa: F401  (fixtures)
-    TUESDAY,
-    clock_fixture,
-    plan_fixture,
-    room_fixture,
-    trainer_fixture,
-    yoga_fixture,
-)
+from tests.support.classes import TUESDAY
 
 # --- billing ---------------------------------------------------------------------------
 

@@ -14,16 +14,13 @@ from core.memberships.freezes import freeze_create
 from core.memberships.models import Membership, MembershipFreeze, Plan
 from core.memberships.services import PLAN_IN_USE
 from fixtures.factories import FacilityFactory, MemberFactory, MembershipFactory, PlanFactory
+from tests.support.responses import messages_of
 
 pytestmark = pytest.mark.django_db
 
 PLANS = "/admin/memberships/plan/"
 MEMBERSHIPS = "/admin/memberships/membership/"
 FREEZES = "/admin/memberships/membershipfreeze/"
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 @pytest.mark.parametrize("role", ["admin_user", "support_user"])

@@ -4,14 +4,7 @@
 import pytest
 
 from tests.core.classes.builders import local, make_class_type, make_member, one_off
-from tests.support.classes import (  # noqa: F401  (fixtures)
-    TUESDAY,
-    clock_fixture,
-    plan_fixture,
-    room_fixture,
-    trainer_fixture,
-    yoga_fixture,
-)
+from tests.support.classes import TUESDAY
 
 
 @pytest.fixture

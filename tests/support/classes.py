@@ -1,9 +1,10 @@
 """The class world the admin and portal class tests share: the week of Monday 2 March 2026,
 a clock standing at 09:00 gym time (Asia/Dhaka), a plan, a room, a trainer and Yoga.
 
-A conftest.py imports the ``*_fixture`` functions (each named without the suffix, so a fixture's
-parameters do not shadow the import). The clock is not autouse: a module opts in with
-``pytest.mark.usefixtures("clock")``."""
+tests/conftest.py registers this module as a pytest plugin, so its fixtures serve every test; a
+conftest or module defining the same name wins where it does. Each function is named with a
+``_fixture`` suffix, the fixture without it, so a fixture's parameters do not shadow a module name.
+The clock is not autouse: a module opts in with ``pytest.mark.usefixtures("clock")``."""
 
 import datetime
 
