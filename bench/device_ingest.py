@@ -65,9 +65,17 @@ def reset_peak_rss() -> bool:
         return False
 
 
+BENCH_PLAN = "Bench Door Plan"
+
+
+def bench_codes(n: int) -> list[str]:
+    return [f"BD{i:06d}" for i in range(1, n + 1)]
+
+
 def make_members(n: int, days: int) -> None:
-    """N members enrolled as 1..N (kept between runs); four in five with a
-    term covering the whole log (made afresh each run)."""
+    """N members enrolled as 1..N, four in five with a term covering the whole
+    log; removed again by clean_up (left behind, they were the newest members
+    and the renewals scenario picked them: no login, so no receipt email)."""
     import datetime
 
     from django.utils import timezone
@@ -75,8 +83,8 @@ def make_members(n: int, days: int) -> None:
     from core.members.models import Member
     from core.memberships.models import Membership, Plan
 
-    plan, _ = Plan.objects.get_or_create(name="Bench Door Plan", defaults={"price": "1500.00"})
-    codes = [f"BD{i:06d}" for i in range(1, n + 1)]
+    plan, _ = Plan.objects.get_or_create(name=BENCH_PLAN, defaults={"price": "1500.00"})
+    codes = bench_codes(n)
     existing = set(Member.all_objects.filter(code__in=codes).values_list("code", flat=True))
     Member.all_objects.exclude(code__in=codes).filter(biometric_id__in=[str(i) for i in range(1, n + 1)]).update(
         biometric_id=None
@@ -98,11 +106,14 @@ def make_members(n: int, days: int) -> None:
     )
 
 
-def clean_up(device) -> None:
-    """Remove what the run wrote; the bench members stay for the next run."""
+def clean_up(device, n: int) -> None:
+    """Remove what the run wrote, its members and their terms included, so the
+    data set the other scenarios read stays as generated."""
     from django.db import transaction
 
     from core.attendance.models import CheckIn
+    from core.members.models import Member
+    from core.memberships.models import Membership, Plan
     from devices.models import Device, Punch
 
     with transaction.atomic():
@@ -111,6 +122,12 @@ def clean_up(device) -> None:
         CheckIn.objects.filter(pk__in=checkins).delete()
         Device.history.filter(id=device.pk).delete()
         Device.objects.filter(pk=device.pk).delete()
+        members = Member.all_objects.filter(code__in=bench_codes(n))
+        Membership.objects.filter(member__in=members).delete()
+        Member.history.filter(code__in=bench_codes(n)).delete()
+        members.delete()
+        Plan.history.filter(name=BENCH_PLAN).delete()
+        Plan.objects.filter(name=BENCH_PLAN).delete()
 
 
 def main() -> None:
@@ -181,7 +198,7 @@ def main() -> None:
                 figures["again"] = again
             finally:
                 if not args.commit:
-                    clean_up(device)
+                    clean_up(device, args.users)
     finally:
         sim.stdin.close()
         sim.wait(timeout=30)
