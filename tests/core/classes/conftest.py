@@ -5,9 +5,9 @@ import pytest
 
 from fixtures.factories import AdminFactory
 from tests.core.classes.builders import Clock, local, make_class_type, make_member, one_off
-from tests.support.classes import MONDAY, TUESDAY, plan_fixture, room_fixture, trainer_fixture, yoga_fixture
+from tests.support.classes import MONDAY, TUESDAY
 
-__all__ = ["MONDAY", "TUESDAY", "plan_fixture", "room_fixture", "trainer_fixture", "yoga_fixture"]
+__all__ = ["MONDAY", "TUESDAY"]  # plan, room, trainer and yoga come from the tests.support.classes plugin
 
 
 @pytest.fixture(autouse=True)

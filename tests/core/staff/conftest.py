@@ -4,7 +4,6 @@ import pytest
 
 from tests.core.classes.conftest import MONDAY, TUESDAY, clock, staff  # noqa: F401
 from tests.core.staff.builders import trainer_profile
-from tests.support.classes import plan_fixture, room_fixture, yoga_fixture  # noqa: F401
 
 __all__ = ["MONDAY", "TUESDAY"]
 
