@@ -23,19 +23,13 @@ from core.billing.selectors import invoices_due
 from core.billing.services.documents import invoice_render_pdf, payment_render_receipt
 from core.billing.services.invoices import invoice_correct, invoice_issue
 from core.common.money import format_money
+from portal.files import pdf_response
 
 DUES_PER_PAGE = 50  # like every list: a rendered row costs ~1 ms, 100 kept the page over 150 ms (issue 11)
 _PLAIN_NUMBER = re.compile(r"[+-][\d\s()./-]*")
 
 
 # --- PDFs -------------------------------------------------------------------------
-
-
-def _pdf(fieldfile, filename: str) -> FileResponse:
-    # Streamed from private storage after the admin's access check; never a media URL.
-    response = FileResponse(fieldfile.open("rb"), content_type="application/pdf", filename=filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _is_fresh(fieldfile, changed_at) -> bool:
@@ -49,7 +43,7 @@ def invoice_pdf_response(invoice: Invoice) -> FileResponse:
     # The PDF shows payments and the balance: render again when missing or older than them.
     if not _is_fresh(invoice.pdf, invoice.updated_at):
         invoice = invoice_render_pdf(invoice_id=invoice.pk)
-    return _pdf(invoice.pdf, f"{invoice.number}.pdf")
+    return pdf_response(invoice.pdf, filename=f"{invoice.number}.pdf")
 
 
 def receipt_pdf_response(payment: Payment) -> FileResponse:
@@ -57,7 +51,7 @@ def receipt_pdf_response(payment: Payment) -> FileResponse:
         # Not rendered yet (the job is behind) or the file was lost: render it now.
         Payment.objects.filter(pk=payment.pk).update(receipt_pdf="")
         payment = payment_render_receipt(payment_id=payment.pk)
-    return _pdf(payment.receipt_pdf, f"{payment.receipt_number}.pdf")
+    return pdf_response(payment.receipt_pdf, filename=f"{payment.receipt_number}.pdf")
 
 
 # --- issue and correct invoices -------------------------------------------------------

@@ -5,7 +5,7 @@ invoices: anything else is a 404, so numbers cannot be probed."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -19,6 +19,7 @@ from core.billing.services.purchases import membership_renew_invoiced
 from core.members.models import Member
 from core.memberships.services import membership_latest
 from portal.access import role_required
+from portal.files import pdf_response
 
 member_only = role_required(User.Role.MEMBER)
 
@@ -75,12 +76,6 @@ def invoice_detail(request, number: str):
     )
 
 
-def _pdf(fieldfile, filename: str) -> FileResponse:
-    response = FileResponse(fieldfile.open("rb"), content_type="application/pdf", filename=filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _is_fresh(fieldfile, changed_at) -> bool:
     storage = fieldfile.storage
     return (
@@ -95,7 +90,7 @@ def invoice_pdf(request, number: str):
     # The PDF shows payments and balance: render again when it is missing or older than them.
     if not _is_fresh(invoice.pdf, invoice.updated_at):
         invoice = invoice_render_pdf(invoice_id=invoice.pk)
-    return _pdf(invoice.pdf, f"{invoice.number}.pdf")
+    return pdf_response(invoice.pdf, filename=f"{invoice.number}.pdf")
 
 
 @member_only
@@ -109,7 +104,7 @@ def receipt_pdf(request, receipt_number: str):
         # Not rendered yet (the job is behind) or the file was lost: render it now.
         Payment.objects.filter(pk=payment.pk).update(receipt_pdf="")
         payment = payment_render_receipt(payment_id=payment.pk)
-    return _pdf(payment.receipt_pdf, f"{payment.receipt_number}.pdf")
+    return pdf_response(payment.receipt_pdf, filename=f"{payment.receipt_number}.pdf")
 
 
 @member_only

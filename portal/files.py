@@ -1,5 +1,6 @@
-"""Streaming a private file (MEDIA_ROOT is never served): the one place that opens
-it from storage and sets the headers that keep a browser from running it."""
+"""Streaming a private file (MEDIA_ROOT is never served): the one place that opens it
+from storage and sets the headers that keep a browser from running it, so no download
+(portal or admin) can forget one."""
 
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
@@ -22,3 +23,12 @@ def private_file_response(
     if sandbox:
         response["Content-Security-Policy"] = SANDBOX_CSP
     return response
+
+
+def pdf_response(file: FieldFile, *, filename: str) -> FileResponse:
+    """An invoice or receipt PDF, shown inline and kept by no cache. No sandbox: a sandboxed
+    document may not run the browser's PDF viewer (config.security leaves PDFs without a CSP too)."""
+    return private_file_response(
+        file, content_type="application/pdf", filename=filename, missing="No PDF here.", cache="private, no-store",
+        sandbox=False,
+    )  # fmt: skip

@@ -1,11 +1,11 @@
 """Member photos: streamed after an access check, never from a public media URL."""
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.views.decorators.http import require_GET
 
 from core.accounts.models import User
 from core.members.models import Member
+from portal.access import role_required
 from portal.files import private_file_response
 
 
@@ -20,9 +20,8 @@ def can_see_photo(user, member: Member) -> bool:
 
 
 @require_GET
+@role_required(*User.Role, object="the member, their assigned trainer, staff with members.view_member")
 def member_photo(request, code: str):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     member = (
         Member.all_objects.filter(code=code)
         .only("pk", "code", "photo", "user_id", "assigned_trainer_id", "deleted_at")
@@ -35,9 +34,3 @@ def member_photo(request, code: str):
         member.photo, content_type="image/jpeg", filename=f"{member.code}.jpg", missing="No photo here.",
         cache="private, max-age=600", sandbox=False,
     )  # fmt: skip
-
-
-member_photo.access_rule = {
-    "authenticated": True,
-    "object": "the member, their assigned trainer, staff with members.view_member",
-}

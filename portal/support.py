@@ -4,8 +4,7 @@ member's ticket or image is a 404 (ids cannot be probed)."""
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -148,25 +147,16 @@ def _may_see_attachment(user, reply: TicketReply) -> bool:
 
 
 @require_GET
+@role_required(
+    User.Role.MEMBER, *User.STAFF_ROLES, object="the member who owns the ticket; staff with support.view_ticket"
+)
 def ticket_attachment(request, pk: int):
     """The image of a reply, streamed from private storage after the access check."""
-    user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if user.role not in (User.Role.MEMBER, *User.STAFF_ROLES):
-        raise PermissionDenied("This page is not available for your account.")
     reply = TicketReply.objects.select_related("ticket__member").filter(pk=pk).exclude(attachment="").first()
     # 404 for everything refused: nobody learns which images exist.
-    if reply is None or not _may_see_attachment(user, reply):
+    if reply is None or not _may_see_attachment(request.user, reply):
         raise Http404("No image here.")
     return private_file_response(
         reply.attachment, content_type=reply.attachment_type or "application/octet-stream",
         missing="No image here.", cache="private, max-age=600",
     )  # fmt: skip
-
-
-ticket_attachment.access_rule = {
-    "authenticated": True,
-    "roles": (User.Role.MEMBER, *User.STAFF_ROLES),
-    "object": "the member who owns the ticket; staff with support.view_ticket",
-}

@@ -8,8 +8,7 @@ themselves, and staff allowed to view certifications.
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -21,6 +20,7 @@ from core.staff.selectors import certification_state, leave_requests_of, leave_s
 from core.staff.services.accounts import trainer_profile_ensure, trainer_profile_update
 from core.staff.services.certifications import certification_add
 from core.staff.services.leave import leave_request_create
+from portal.access import role_required
 from portal.files import private_file_response
 from portal.trainer import add_errors, trainer_only
 
@@ -117,16 +117,14 @@ def _may_download(user, certification: Certification) -> bool:
 
 
 @require_GET
+@role_required(
+    User.Role.TRAINER, *User.STAFF_ROLES, object="the certificate's trainer; staff with staff.view_certification"
+)
 def certification_file(request, pk: int):
     """A certificate file, from private storage, for its trainer and staff only."""
-    user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if user.role not in (User.Role.TRAINER, *User.STAFF_ROLES):
-        raise PermissionDenied("This page is not available for your account.")
     certification = Certification.objects.select_related("trainer").filter(pk=pk).exclude(file="").first()
     # 404 for everything refused: nobody learns which certificates exist.
-    if certification is None or not _may_download(user, certification):
+    if certification is None or not _may_download(request.user, certification):
         raise Http404("No file here.")
     extension = certification.file.name.rsplit(".", 1)[-1]
     return private_file_response(
@@ -134,13 +132,6 @@ def certification_file(request, pk: int):
         as_attachment=True, filename=f"certificate-{certification.pk}.{extension}", missing="No file here.",
         cache="private, no-store",
     )  # fmt: skip
-
-
-certification_file.access_rule = {
-    "authenticated": True,
-    "roles": (User.Role.TRAINER, *User.STAFF_ROLES),
-    "object": "the certificate's trainer; staff with staff.view_certification",
-}
 
 
 def _leave_page(request, *, form=None, status: int = 200):

@@ -1,6 +1,14 @@
 """Who may open which portal page."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.test import RequestFactory
+from django.urls import resolve, reverse
+
+from core.accounts.models import User
+from portal.access import role_required
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +116,65 @@ def test_every_portal_view_declares_its_access_rule():
     # then
     assert undeclared == []
     assert get_resolver().resolve("/healthz").func.access_rule == {"public": True}
+
+
+# --- role_required(..., object=...) ----------------------------------------------------
+
+OBJECT_RULE = "the member who owns the thing; staff with things.view_thing"
+
+
+def _object_view():
+    """A view with an object rule: it answers 404 unless the id names the caller's own thing."""
+
+    @role_required(User.Role.MEMBER, *User.STAFF_ROLES, object=OBJECT_RULE)
+    def view(request, owner_id: int):
+        if owner_id != request.user.pk:
+            raise Http404("Not yours.")
+        return HttpResponse("the thing")
+
+    return view
+
+
+def _get(user, path="/things/1/"):
+    request = RequestFactory().get(path)
+    request.user = user or AnonymousUser()
+    return request
+
+
+def test_an_object_rule_is_recorded_next_to_the_roles():
+    # when
+    view = _object_view()
+    plain = role_required(User.Role.MEMBER)(lambda request: None)
+    # then: the inventory reads the rule's text; a view without one carries no "object" key
+    assert view.access_rule == {"roles": (User.Role.MEMBER, *User.STAFF_ROLES), "object": OBJECT_RULE}
+    assert plain.access_rule == {"roles": (User.Role.MEMBER,)}
+
+
+def test_an_object_rule_keeps_the_role_answers(member_user, trainer_user, support_user):
+    view = _object_view()
+    # anonymous: to the login page, back here afterwards
+    response = view(_get(None), owner_id=member_user.pk)
+    assert (response.status_code, response.url) == (302, "/accounts/login/?next=/things/1/")
+    # a role the rule does not list: 403, before the view looks anything up
+    with pytest.raises(PermissionDenied):
+        view(_get(trainer_user), owner_id=trainer_user.pk)
+    # a listed role: the view runs, and its object check answers 404 for someone else's thing
+    assert view(_get(member_user), owner_id=member_user.pk).content == b"the thing"
+    with pytest.raises(Http404):
+        view(_get(support_user), owner_id=member_user.pk)
+
+
+@pytest.mark.parametrize(
+    ("name", "arg", "roles", "rule"),
+    [
+        ("portal:member_photo", "M00001", ("ADMIN", "SUPPORT", "TRAINER", "MEMBER"), "assigned trainer"),
+        ("portal:support_attachment", 1, ("MEMBER", "ADMIN", "SUPPORT"), "owns the ticket"),
+        ("portal:trainer_certification_file", 1, ("TRAINER", "ADMIN", "SUPPORT"), "certificate's trainer"),
+    ],
+)
+def test_private_file_views_declare_roles_and_object_rule_through_role_required(name, arg, roles, rule):
+    # when
+    access_rule = resolve(reverse(name, args=[arg])).func.access_rule
+    # then
+    assert access_rule["roles"] == roles
+    assert rule in access_rule["object"]
