@@ -20,7 +20,7 @@ from admin_site.billing_forms import LINE_ROWS, InvoiceIssueForm, correct_form_f
 from admin_site.service_forms import add_service_error
 from core.billing.models import Invoice, Payment
 from core.billing.selectors import invoices_due
-from core.billing.services.documents import invoice_render_pdf, payment_render_receipt
+from core.billing.services.documents import invoice_pdf_current, payment_receipt_current
 from core.billing.services.invoices import invoice_correct, invoice_issue
 from core.common.money import format_money
 from portal.files import pdf_response
@@ -32,25 +32,13 @@ _PLAIN_NUMBER = re.compile(r"[+-][\d\s()./-]*")
 # --- PDFs -------------------------------------------------------------------------
 
 
-def _is_fresh(fieldfile, changed_at) -> bool:
-    storage = fieldfile.storage
-    return (
-        bool(fieldfile) and storage.exists(fieldfile.name) and storage.get_modified_time(fieldfile.name) >= changed_at
-    )
-
-
 def invoice_pdf_response(invoice: Invoice) -> FileResponse:
-    # The PDF shows payments and the balance: render again when missing or older than them.
-    if not _is_fresh(invoice.pdf, invoice.updated_at):
-        invoice = invoice_render_pdf(invoice_id=invoice.pk)
+    invoice = invoice_pdf_current(invoice)
     return pdf_response(invoice.pdf, filename=f"{invoice.number}.pdf")
 
 
 def receipt_pdf_response(payment: Payment) -> FileResponse:
-    if not payment.receipt_pdf or not payment.receipt_pdf.storage.exists(payment.receipt_pdf.name):
-        # Not rendered yet (the job is behind) or the file was lost: render it now.
-        Payment.objects.filter(pk=payment.pk).update(receipt_pdf="")
-        payment = payment_render_receipt(payment_id=payment.pk)
+    payment = payment_receipt_current(payment)
     return pdf_response(payment.receipt_pdf, filename=f"{payment.receipt_number}.pdf")
 
 

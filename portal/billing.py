@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.accounts.models import User
 from core.billing.models import BkashCheckout, ClassPack, Invoice, Payment
-from core.billing.services.documents import invoice_render_pdf, payment_render_receipt
+from core.billing.services.documents import invoice_pdf_current, payment_receipt_current
 from core.billing.services.online import bkash_checkout_start, class_pack_buy_online
 from core.billing.services.purchases import membership_renew_invoiced
 from core.members.models import Member
@@ -76,20 +76,11 @@ def invoice_detail(request, number: str):
     )
 
 
-def _is_fresh(fieldfile, changed_at) -> bool:
-    storage = fieldfile.storage
-    return (
-        bool(fieldfile) and storage.exists(fieldfile.name) and storage.get_modified_time(fieldfile.name) >= changed_at
-    )
-
-
 @member_only
 @require_GET
 def invoice_pdf(request, number: str):
     invoice = get_object_or_404(_my_invoices(request), number=number)
-    # The PDF shows payments and balance: render again when it is missing or older than them.
-    if not _is_fresh(invoice.pdf, invoice.updated_at):
-        invoice = invoice_render_pdf(invoice_id=invoice.pk)
+    invoice = invoice_pdf_current(invoice)
     return pdf_response(invoice.pdf, filename=f"{invoice.number}.pdf")
 
 
@@ -100,10 +91,7 @@ def receipt_pdf(request, receipt_number: str):
     if member is None:
         raise Http404("No receipt.")
     payment = get_object_or_404(Payment, receipt_number=receipt_number, invoice__member=member)
-    if not payment.receipt_pdf or not payment.receipt_pdf.storage.exists(payment.receipt_pdf.name):
-        # Not rendered yet (the job is behind) or the file was lost: render it now.
-        Payment.objects.filter(pk=payment.pk).update(receipt_pdf="")
-        payment = payment_render_receipt(payment_id=payment.pk)
+    payment = payment_receipt_current(payment)
     return pdf_response(payment.receipt_pdf, filename=f"{payment.receipt_number}.pdf")
 
 

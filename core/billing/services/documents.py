@@ -47,6 +47,28 @@ def _receipt_store_pdf(payment: Payment) -> Payment:
     return payment
 
 
+def _is_fresh(fieldfile, changed_at) -> bool:
+    storage = fieldfile.storage
+    return (
+        bool(fieldfile) and storage.exists(fieldfile.name) and storage.get_modified_time(fieldfile.name) >= changed_at
+    )
+
+
+def invoice_pdf_current(invoice: Invoice) -> Invoice:
+    """The invoice with a PDF that shows its current payments and balance: rendered again
+    when the file is missing or older than the invoice's last change (for a download)."""
+    return invoice if _is_fresh(invoice.pdf, invoice.updated_at) else invoice_render_pdf(invoice_id=invoice.pk)
+
+
+def payment_receipt_current(payment: Payment) -> Payment:
+    """The payment with its receipt PDF on storage: rendered now when the job is behind or
+    the file was lost (a receipt never changes once rendered)."""
+    if payment.receipt_pdf and payment.receipt_pdf.storage.exists(payment.receipt_pdf.name):
+        return payment
+    Payment.objects.filter(pk=payment.pk).update(receipt_pdf="")
+    return payment_render_receipt(payment_id=payment.pk)
+
+
 def payment_send_receipt(*, payment_id: int):
     """Receipt PDF (and the invoice PDF once fully paid) emailed to the member, once."""
     dedupe_key = f"receipt:{payment_id}"

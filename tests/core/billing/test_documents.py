@@ -5,7 +5,13 @@ import pytest
 from django.core.files.storage import default_storage
 
 from core.billing.models import Invoice
-from core.billing.services.documents import invoice_render_pdf, payment_render_receipt, payment_send_receipt
+from core.billing.services.documents import (
+    invoice_pdf_current,
+    invoice_render_pdf,
+    payment_receipt_current,
+    payment_render_receipt,
+    payment_send_receipt,
+)
 from core.billing.services.payments import payment_record, payment_refund
 from core.notifications.models import Message
 from tests.core.billing.builders import issue, make_member, reload
@@ -165,3 +171,33 @@ def test_walk_in_payment_queues_no_message():
     assert result is None
     assert not Message.objects.exists()
     assert reload(payment).receipt_pdf.name.endswith(f"{payment.receipt_number}.pdf")
+
+
+def test_a_download_renders_the_invoice_again_once_a_payment_made_its_pdf_stale(member):
+    # given a PDF rendered when nothing was paid
+    invoice = invoice_render_pdf(invoice_id=issue(member=member, total="1000.00").pk)
+    first = invoice.pdf.name
+    assert invoice_pdf_current(reload(invoice)).pdf.name == first  # fresh: served as it is
+
+    # when a payment changes the balance
+    payment_record(invoice=invoice, amount="400.00")
+    current = invoice_pdf_current(reload(invoice))
+
+    # then the download gets a new file that shows the payment
+    assert current.pdf.name != first
+    text = pdf_text(stored_bytes(current.pdf.name))
+    assert "400.00" in text and "600.00" in text
+
+
+def test_a_download_renders_a_lost_receipt_again(member):
+    # given a rendered receipt whose file was lost from storage
+    payment = payment_record(invoice=issue(member=member, total="500.00"), amount="500.00")
+    payment = payment_render_receipt(payment_id=payment.pk)
+    default_storage.delete(payment.receipt_pdf.name)
+
+    # when
+    payment = payment_receipt_current(payment)
+
+    # then the file is back and the row points at it
+    assert stored_bytes(payment.receipt_pdf.name).startswith(b"%PDF")
+    assert reload(payment).receipt_pdf.name == payment.receipt_pdf.name
