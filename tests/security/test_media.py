@@ -17,7 +17,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
-from django.db import models
+from django.db import connections, models
 from django.urls import reverse
 
 from tests.security.world import world_fixture
@@ -44,10 +44,20 @@ class _Quiet(WSGIRequestHandler):
 def live_app():
     """The project's WSGI application (every middleware, WhiteNoise included) over real HTTP."""
     server = make_server("127.0.0.1", 0, get_wsgi_application(), handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+
+    def serve():
+        try:
+            server.serve_forever()
+        finally:
+            # The requests ran in this thread: close its database connection, or the test
+            # database cannot be dropped at the end ("being accessed by other users").
+            connections.close_all()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    thread.join(timeout=10)
     server.server_close()
 
 
