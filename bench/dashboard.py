@@ -39,6 +39,7 @@ def generate(n: int, rng: random.Random) -> None:
 
     from core.accounts.models import User
     from core.attendance.models import CheckIn
+    from core.attendance.services import members_note_visits
     from core.billing.models import Invoice, Payment
     from core.classes.models import Booking, ClassSession, ClassType, Room
     from core.inventory.models import SKU, Product
@@ -99,11 +100,13 @@ def generate(n: int, rng: random.Random) -> None:
         )  # fmt: skip
         print(f"  {len(terms)} memberships, invoices, payments: {time.perf_counter() - started:.1f} s", flush=True)
         visits = n * 8  # about a quarter of the members come twice a week: a month of check-ins
-        CheckIn.objects.bulk_create(
+        checkins = CheckIn.objects.bulk_create(
             (CheckIn(member=members[rng.randrange(n)], source="DEVICE", result="ALLOWED",
                      at=now - datetime.timedelta(days=rng.randint(0, 29), minutes=rng.randint(0, 14 * 60)))
              for _ in range(visits)), batch_size=BATCH,
         )  # fmt: skip
+        # As the check-in services do: the attendance report's churn list reads Member.last_visit_at.
+        members_note_visits(visits=[(c.member_id, c.at) for c in checkins])
         room = Room.objects.create(name="Bench hall", capacity=40)
         types = [ClassType.objects.create(title=f"Bench class {i}") for i in range(6)]
         sessions = ClassSession.objects.bulk_create(

@@ -6,12 +6,12 @@ from __future__ import annotations
 import bisect
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -91,10 +91,11 @@ def checkins_record_punches(*, punches: Sequence[PunchIn]) -> list[int]:
     times at the door made one visit. A different result (refused at 10:00, let
     in at 10:03 after paying) is a new check-in.
 
-    Queries: members, memberships, freezes, nearby visits, then the inserts,
-    whatever the number of punches. Values come from the rule and the model's
-    choices, so rows are inserted without a full_clean() each (the check
-    constraint still guards result/reason).
+    Queries: members, memberships, freezes, nearby visits, then the inserts and
+    the members' last visits (members_note_visits), whatever the number of
+    punches. Values come from the rule and the model's choices, so rows are
+    inserted without a full_clean() each (the check constraint still guards
+    result/reason).
     """
     if not punches:
         return []
@@ -146,6 +147,8 @@ def checkins_record_punches(*, punches: Sequence[PunchIn]) -> list[int]:
             visits.add(key, visit)
         refs[index] = visit.ref
     new_ids = insert_rows(CheckIn, CHECKIN_COLUMNS, rows, returning_ids=True)
+    allowed = CheckIn.Result.ALLOWED.value
+    members_note_visits(visits=[(row[0], row[2]) for row in rows if row[0] is not None and row[4] == allowed])
     return [ref if ref > 0 else new_ids[-1 - ref] for ref in refs]
 
 
@@ -184,4 +187,47 @@ def checkin_manual(*, member: Member, by, note: str = "", at: datetime.datetime 
     )
     checkin.full_clean()
     checkin.save()
+    if verdict.allowed:
+        members_note_visits(visits=[(member.pk, at)])
     return checkin
+
+
+def members_note_visits(*, visits: Iterable[tuple[int, datetime.datetime]]) -> int:
+    """Keep ``Member.last_visit_at`` (the last allowed check-in) right after allowed check-ins
+    were written: ``visits`` are their (member id, at). One UPDATE whatever the number of
+    visits; returns how many members moved. Runs inside the caller's transaction. An UPDATE,
+    not save(): no history row and ``updated_at`` stays, a visit is not a profile change."""
+    latest: dict[int, datetime.datetime] = {}
+    for member_id, at in visits:
+        if member_id not in latest or at > latest[member_id]:
+            latest[member_id] = at
+    if not latest:
+        return 0
+    if connection.vendor == "postgresql":
+        # Lock the members in id order, then move each one's last visit forward only: two batches
+        # sharing members (two doors, the desk) wait for each other instead of deadlocking (a plain
+        # UPDATE ... FROM locks in the batch's order; opposite orders deadlocked when tried), and a
+        # punch read late (older than the last visit) leaves it. The WHERE is checked again against
+        # a row another transaction changed meanwhile, so the newest visit always wins.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                WITH visits AS (SELECT * FROM unnest(%s::bigint[], %s::timestamptz[]) AS v (member_id, at)),
+                locked AS (
+                    SELECT id FROM members_member WHERE id IN (SELECT member_id FROM visits)
+                    ORDER BY id FOR NO KEY UPDATE
+                )
+                UPDATE members_member AS m SET last_visit_at = GREATEST(m.last_visit_at, v.at)
+                FROM visits AS v, locked
+                WHERE m.id = v.member_id AND locked.id = m.id AND (m.last_visit_at IS NULL OR m.last_visit_at < v.at)
+                """,
+                [list(latest), list(latest.values())],
+            )
+            return cursor.rowcount
+    # The embedded SQLite (one writer at a time, a small gym): one statement per member.
+    return sum(
+        Member.all_objects.filter(Q(last_visit_at__isnull=True) | Q(last_visit_at__lt=at), pk=pk).update(
+            last_visit_at=at
+        )
+        for pk, at in sorted(latest.items())
+    )

@@ -2,6 +2,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce
 
 from core.common.history import History
 from core.common.models import TimeStampedModel
@@ -93,8 +95,12 @@ class Member(TimeStampedModel):
     joined_on = models.DateField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     purged_at = models.DateTimeField(null=True, blank=True)
+    # The last allowed check-in, kept by core.attendance (members_note_visits) on every write of
+    # one, so the churn-risk report reads one row per member instead of two million check-ins.
+    last_visit_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = History(m2m_fields=[health_flags])
+    # A visit is not a change to the profile: it never writes a history row.
+    history = History(m2m_fields=[health_flags], excluded_fields=["last_visit_at"])
 
     objects = MemberManager()
     all_objects = MemberQuerySet.as_manager()
@@ -102,6 +108,16 @@ class Member(TimeStampedModel):
     class Meta:
         ordering = ["code"]
         base_manager_name = "all_objects"
+        indexes = [
+            # Churn risk (core.reports.attendance): active members by last visit, or joining if
+            # they never came; counted over a range and listed in this order, from the index.
+            models.Index(
+                Coalesce("last_visit_at", "created_at"),
+                F("code"),
+                name="member_active_seen_idx",
+                condition=models.Q(status="ACTIVE", deleted_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=["ACTIVE", "INACTIVE"]), name="members_member_status_valid"

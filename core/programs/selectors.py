@@ -2,8 +2,7 @@
 list), one client looked up only among the trainer's own, and a member's
 current programs."""
 
-from django.apps import apps
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 
 from core.accounts.models import User
 from core.members.models import HealthFlag, Member
@@ -11,29 +10,16 @@ from core.memberships.selectors import members_with_current_membership
 from core.programs.models import DietPlan, WorkoutProgram
 
 
-def last_check_in_subquery() -> Subquery | None:
-    """Selector hook: the member's latest allowed check-in time, as a
-    subquery on ``OuterRef("pk")``; None while the attendance app (CheckIn:
-    member, at, result) is not installed, and pages then show no column."""
-    if not apps.is_installed("core.attendance"):
-        return None
-    CheckIn = apps.get_model("attendance", "CheckIn")
-    latest = CheckIn.objects.filter(member=OuterRef("pk"), result="ALLOWED").order_by("-at").values("at")[:1]
-    return Subquery(latest)
-
-
 def trainer_clients(*, user: User) -> QuerySet:
     """Members assigned to ``user`` (not deleted), with ``current_plan_name``,
-    ``current_ends_on``, ``last_check_in`` (when available), ``has_workout``,
+    ``current_ends_on``, ``last_check_in`` (the member's last allowed visit), ``has_workout``,
     ``has_diet`` and their active health flags; a fixed number of queries."""
     members = Member.objects.filter(assigned_trainer=user).select_related("user")
     members = members_with_current_membership(members).annotate(
         has_workout=Exists(WorkoutProgram.objects.filter(member=OuterRef("pk"))),
         has_diet=Exists(DietPlan.objects.filter(member=OuterRef("pk"))),
+        last_check_in=F("last_visit_at"),
     )
-    last = last_check_in_subquery()
-    if last is not None:
-        members = members.annotate(last_check_in=last)
     flags = Prefetch("health_flags", queryset=HealthFlag.objects.filter(is_active=True).order_by("name"))
     return members.prefetch_related(flags).order_by("user__first_name", "user__last_name", "code")
 

@@ -72,6 +72,8 @@ def test_attlog_with_crlf_extra_fields_and_garbage_lines(client, caplog):
         (None, "DENIED"),
         (member.pk, "ALLOWED"),  # 20 minutes after the first: a second visit
     ]
+    member.refresh_from_db()
+    assert member.last_visit_at == checkins[2].at  # kept on the member for the churn report
     device.refresh_from_db()
     assert device.log_tail == "9999"  # the stamp the next handshake hands back
 

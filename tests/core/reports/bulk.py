@@ -10,6 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core.accounts.models import User
 from core.attendance.models import CheckIn
+from core.attendance.services import members_note_visits
 from core.billing.models import Invoice, Payment
 from core.classes.models import Booking, ClassSession, ClassType, Room
 from core.common.models import AuditEvent
@@ -59,11 +60,12 @@ def bulk_gym(n: int, *, staff, trainer, tag: str = "b") -> None:
                 receipt_number=f"RCT-{tag}-{i:06d}")
         for i, inv in enumerate(invoices)
     )  # fmt: skip
-    CheckIn.objects.bulk_create(
+    checkins = CheckIn.objects.bulk_create(
         CheckIn(member=m, at=now - datetime.timedelta(days=days, minutes=i % 300), source="DEVICE", result="ALLOWED")
         for i, m in enumerate(members)
         for days in (0, 3 + i % 20)
     )  # fmt: skip
+    members_note_visits(visits=[(c.member_id, c.at) for c in checkins])
     room = Room.objects.create(name=f"Bulk room {tag}", capacity=1000)
     class_type = ClassType.objects.create(title=f"Bulk class {tag}")
     sessions = ClassSession.objects.bulk_create(

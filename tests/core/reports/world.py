@@ -25,6 +25,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core.attendance.models import CheckIn
+from core.attendance.services import members_note_visits
 from core.billing.models import Invoice, Payment
 from core.classes.models import Booking, ClassSession, ClassType, Room
 from core.inventory.models import SKU, Product
@@ -107,11 +108,15 @@ def payment(inv, amount: str, at, *, method="CASH", by=None, refund_of=None, not
 
 
 def checkin(member, at, *, allowed: bool = True) -> CheckIn:
-    return CheckIn.objects.create(
+    checkin_ = CheckIn.objects.create(
         member=member, at=at, source=CheckIn.Source.DEVICE,
         result=CheckIn.Result.ALLOWED if allowed else CheckIn.Result.DENIED,
         reason="" if allowed else CheckIn.Reason.EXPIRED,
     )  # fmt: skip
+    if allowed:
+        # As the check-in services do after every allowed check-in.
+        members_note_visits(visits=[(member.pk, at)])
+    return checkin_
 
 
 def session(class_type, instructor, room, starts_at, capacity, *, cancelled=False) -> ClassSession:
