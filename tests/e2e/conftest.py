@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.e2e.stack import stack  # noqa: F401 - the live stack fixture, for every journey
 
@@ -56,6 +57,7 @@ def browser():
                 yield launched
             finally:
                 launched.close()
+                connections.close_all()  # those opened while the loop ran (see tests/security/test_headers.py)
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

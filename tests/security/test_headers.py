@@ -9,6 +9,7 @@ import sys
 from contextlib import contextmanager
 
 import pytest
+from django.db import connections
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
@@ -187,6 +188,9 @@ def chromium():
                 yield browser
             finally:
                 browser.close()
+                # Connections opened while the loop ran belong to its context: closed here, or one
+                # stays open and the test database cannot be dropped at the end of the session.
+                connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
