@@ -352,4 +352,5 @@ LEAD_RATE_LIMIT_WINDOW = env.int("LEAD_RATE_LIMIT_WINDOW", default=3600)
 # --- Dashboard and reports (core/reports, admin_site/dashboard.py) -------------------------
 # Seconds the days before today in the dashboard's charts (a year of payments, a month of
 # check-ins) stay cached; today's part and the KPI cards are always live. 0: never cached.
+# A write about an earlier day refreshes them at once (core/common/past_figures.py): a safety net.
 REPORTS_CHART_CACHE_SECONDS = env.int("REPORTS_CHART_CACHE_SECONDS", default=3600)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from core.attendance.bulk import insert_rows
 from core.attendance.eligibility import EligibilityBook
 from core.attendance.models import CheckIn
+from core.common.past_figures import past_figures_changed
 from core.members.models import Member
 
 
@@ -147,8 +148,11 @@ def checkins_record_punches(*, punches: Sequence[PunchIn]) -> list[int]:
             visits.add(key, visit)
         refs[index] = visit.ref
     new_ids = insert_rows(CheckIn, CHECKIN_COLUMNS, rows, returning_ids=True)
-    allowed = CheckIn.Result.ALLOWED.value
-    members_note_visits(visits=[(row[0], row[2]) for row in rows if row[0] is not None and row[4] == allowed])
+    allowed = [row for row in rows if row[4] == CheckIn.Result.ALLOWED.value]
+    members_note_visits(visits=[(row[0], row[2]) for row in allowed if row[0] is not None])
+    if allowed:
+        # A device that was offline hands in earlier days' punches: the cached check-in hours count them.
+        past_figures_changed(on=min(row[2] for row in allowed))
     return [ref if ref > 0 else new_ids[-1 - ref] for ref in refs]
 
 
@@ -189,6 +193,7 @@ def checkin_manual(*, member: Member, by, note: str = "", at: datetime.datetime 
     checkin.save()
     if verdict.allowed:
         members_note_visits(visits=[(member.pk, at)])
+        past_figures_changed(on=at)
     return checkin
 
 

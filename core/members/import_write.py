@@ -22,6 +22,7 @@ from core.accounts.models import User
 from core.accounts.roles import ROLE_GROUPS
 from core.accounts.services import WELCOME_TEMPLATE
 from core.common.actors import current_actor
+from core.common.past_figures import term_figures_changed
 from core.common.queue import enqueue
 from core.common.services import counter_reserve
 from core.members.models import Member
@@ -182,6 +183,8 @@ def write_members(
             default_date=now,
         )
         _apply_status(members, [m.member_id for m in memberships], today=today, now=now)
+        # Bulk inserts send no signals: a register's past terms change the cached month figures.
+        term_figures_changed(starts_on=min(m.starts_on for m in memberships))
     # History after the status is known, so each member's first entry shows it.
     Member.history.bulk_history_create(
         members, batch_size=BATCH_SIZE, default_user=actor, default_change_reason=reason, default_date=now

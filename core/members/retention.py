@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from core.accounts.models import User
 from core.common.services import audit_record
 from core.members.models import Member
+from core.members.services import member_terms_recount
 from core.memberships.models import Membership
 from core.notifications.models import Message
 
@@ -58,7 +59,9 @@ def member_purge(*, member: Member) -> Member:
     member.whatsapp_opt_in = False
     member.user = None
     member.purged_at = now
-    member.deleted_at = member.deleted_at or now
+    if member.deleted_at is None:
+        member.deleted_at = now
+        member_terms_recount(member=member)
     # Earlier snapshots hold the personal data too (health flags in the m2m ones).
     _delete_history(member)
     member.save()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.accounts.models import User
 from core.accounts.services import user_activate, user_deactivate, user_provision
+from core.common.past_figures import term_figures_changed
 from core.common.phone import normalize_phone
 from core.common.services import audit_record, counter_next
 from core.members.models import Member
@@ -123,6 +124,14 @@ def member_set_photo(*, member: Member, upload) -> Member:
     return member
 
 
+def member_terms_recount(*, member: Member) -> None:
+    """The member left the books or came back: the reports count a deleted member's terms in no
+    month, so the cached past months their terms covered change."""
+    first = member.memberships.order_by("starts_on").values_list("starts_on", flat=True).first()
+    if first is not None:
+        term_figures_changed(starts_on=first)
+
+
 @transaction.atomic
 def member_soft_delete(*, member: Member, by: User | None = None, reason: str = "") -> Member:
     """Hide a member everywhere; their payments and history stay. Admins can restore."""
@@ -133,6 +142,7 @@ def member_soft_delete(*, member: Member, by: User | None = None, reason: str = 
     member.status = Member.Status.INACTIVE
     member.status_changed_at = member.deleted_at
     member.save(update_fields=["deleted_at", "status", "status_changed_at", "updated_at"])
+    member_terms_recount(member=member)
     if member.user_id and member.user.is_active:
         user_deactivate(user=member.user)
     audit_record(
@@ -150,6 +160,7 @@ def member_restore(*, member: Member, by: User | None = None) -> Member:
         raise ValidationError(f"{member.code}'s personal data was removed; the member cannot be restored.")
     member.deleted_at = None
     member.save(update_fields=["deleted_at", "updated_at"])
+    member_terms_recount(member=member)
     if member.user_id:
         user_activate(user=member.user)
     audit_record(action="member.restored", summary=f"Member {member.code} restored", obj=member, actor=by)
