@@ -14,6 +14,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.common.client_ip import client_ip
 from devices.adms import count_lines, handshake, parse_attlog, parse_command_replies
 from devices.commands import device_commands_acknowledge, device_commands_fetch
 from devices.ingest import punches_ingest
@@ -35,7 +36,7 @@ def _text(body: str, status: int = 200) -> HttpResponse:
 
 
 def _client(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "?")
+    return client_ip(request) or "?"
 
 
 def _push_device(request: HttpRequest) -> Device | None:

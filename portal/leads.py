@@ -2,7 +2,6 @@
 against abuse without outside services: CSRF (the middleware), a honeypot
 field people never see, and a per-address limit (core.leads.ratelimit)."""
 
-import ipaddress
 import logging
 
 from django import forms
@@ -12,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.common.client_ip import client_ip
 from core.common.phone import normalize_phone
 from core.leads.models import GOALS_MAX, HEARD_OTHER_MAX, NAME_MAX, Lead
 from core.leads.ratelimit import apply_count_hit, apply_limit_reached
@@ -79,15 +79,8 @@ class ApplyForm(forms.Form):
 
 
 def client_address(request) -> str:
-    # REMOTE_ADDR only; see core/leads/ratelimit.py for why and for proxies.
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _valid_ip(address: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None  # e.g. a unix socket: nothing worth keeping
+    # REMOTE_ADDR, or behind the gym's own proxies (TRUSTED_PROXY_COUNT) the address they saw.
+    return client_ip(request)
 
 
 def _page(request, form, *, refused: str = "", status: int = 200):
@@ -129,7 +122,7 @@ def apply(request):
         return _too_many(request)
     data = form.cleaned_data
     try:
-        lead_create(**{name: data[name] for name in ApplyForm.base_fields}, source_ip=_valid_ip(address))
+        lead_create(**{name: data[name] for name in ApplyForm.base_fields}, source_ip=address or None)
     except ValidationError as exc:
         for name, errors in exc.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)

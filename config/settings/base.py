@@ -145,6 +145,11 @@ ACCOUNT_SESSION_REMEMBER = None
 # Staff own the login email (accounts service); members cannot add or switch addresses themselves.
 ACCOUNT_FORMS = {"add_email": "portal.account_forms.StaffManagedEmailForm"}
 # Failed logins are limited per IP and per account (allauth rate limits).
+# How many proxies of the gym's own stand in front of GymOS (usually 1: the TLS proxy). The
+# client's address is then read that many entries from the right of X-Forwarded-For, for the
+# login limits (allauth) and /apply/ alike; 0 (the default) uses the connection's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("LOGIN_FAILED_RATE", default="10/m/ip,5/5m/key"),
     "reset_password": "20/m/ip,5/m/key",
@@ -345,7 +350,8 @@ MEMBER_IMPORT_MAX_ROWS = env.int("MEMBER_IMPORT_MAX_ROWS", default=20000)
 
 # --- Public membership applications (/apply/) ------------------------------------------
 # At most LEAD_RATE_LIMIT accepted applications per LEAD_RATE_LIMIT_WINDOW seconds from one
-# address (REMOTE_ADDR; behind a proxy see core/leads/ratelimit.py). Counted in the default cache.
+# address (core/common/client_ip.py: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT the address the gym's
+# proxy saw). Counted in the default cache.
 LEAD_RATE_LIMIT = env.int("LEAD_RATE_LIMIT", default=5)
 LEAD_RATE_LIMIT_WINDOW = env.int("LEAD_RATE_LIMIT_WINDOW", default=3600)
 

@@ -5,11 +5,8 @@ log in through allauth); Django's ``user_login_failed`` fires when no backend
 accepts the credentials. Passwords never reach the log: Django masks them in
 ``credentials`` and only the login name is kept."""
 
+from core.common.client_ip import client_ip as _client_ip
 from core.common.services import audit_record
-
-
-def _client_ip(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
 
 
 def record_login(sender, request, user, **kwargs) -> None:

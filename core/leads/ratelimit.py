@@ -2,13 +2,10 @@
 third-party service): at most ``LEAD_RATE_LIMIT`` accepted submissions per
 ``LEAD_RATE_LIMIT_WINDOW`` seconds from one address.
 
-The address is ``REMOTE_ADDR`` only. ``X-Forwarded-For`` is never read: any
-client can write it, so trusting it would let a flood pick a fresh "address"
-per request. Behind a reverse proxy, REMOTE_ADDR is the proxy's address and
-every applicant would share one allowance: have the proxy hand the client
-address through as the connection's address (e.g. the PROXY protocol, or a
-middleware you add that trusts X-Forwarded-For from your proxy's address
-only), or raise LEAD_RATE_LIMIT.
+The address is ``REMOTE_ADDR``, or behind the gym's own proxies the address they
+saw (``TRUSTED_PROXY_COUNT``, core/common/client_ip.py): never an entry the client
+could write, so a flood cannot pick a fresh "address" per request. Without that
+setting behind a proxy, every applicant shares the proxy's allowance.
 
 The counter lives in the default cache. The built-in local-memory cache is
 per process: with several web processes, each keeps its own count (the limit

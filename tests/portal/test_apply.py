@@ -192,6 +192,21 @@ def test_the_limit_ignores_a_forged_forwarded_for_header(client):
     assert response.status_code == 429
 
 
+def test_behind_the_gyms_proxy_each_applicant_has_their_own_allowance(client, settings):
+    # given: TLS ends at the gym's proxy, so every request comes from its address
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for n in range(5):
+        client.post(URL, form(email=f"person{n}@example.com"), HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+    # when: the same applicant goes on, also forging an entry, and someone else applies
+    again = client.post(URL, form(email="person8@example.com"), HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5", **proxy)
+    other = client.post(URL, form(email="person9@example.com"), HTTP_X_FORWARDED_FOR="198.51.100.8", **proxy)
+    # then
+    assert again.status_code == 429
+    assert other.status_code == 302
+    assert Lead.objects.filter(email="person9@example.com", source_ip="198.51.100.8").exists()
+
+
 def test_a_members_email_gets_the_same_answer_as_anyone(client):
     # given a member
     MemberFactory(user=MemberUserFactory(email="rafi@example.com"))

@@ -43,6 +43,31 @@ def test_a_paused_login_says_how_long_and_what_to_do_and_a_reset_lifts_it(client
     assert log_in(client, member_user.email, NEW_PASSWORD).status_code == 302
 
 
+@pytest.mark.parametrize(("proxies", "paused"), [(0, True), (1, False)])
+def test_behind_the_gyms_proxy_one_persons_wrong_passwords_do_not_pause_everyone(
+    client, member_user, settings, proxies, paused
+):
+    # given: everyone reaches GymOS through the gym's proxy (one REMOTE_ADDR), and someone at
+    # 203.0.113.5 typed 10 wrong passwords for other accounts (the per-address limit)
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = proxies
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "10/m/ip,5/5m/key"}  # production's
+    via_proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for n in range(10):
+        client.post(
+            "/accounts/login/", {"login": f"nobody{n}@example.com", "password": "Wrong-password-1"},
+            HTTP_X_FORWARDED_FOR="203.0.113.5", **via_proxy,
+        )  # fmt: skip
+    # when: a member at another address logs in with the right password
+    response = client.post(
+        "/accounts/login/", {"login": member_user.email, "password": DEFAULT_PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.8", **via_proxy,
+    )  # fmt: skip
+    # then: without TRUSTED_PROXY_COUNT the proxy's address is paused for everyone; with it, only
+    # the address that typed the wrong passwords
+    assert (response.status_code != 302) is paused
+    assert ("_auth_user_id" in client.session) is not paused
+
+
 def test_too_many_requests_from_one_connection_get_our_own_page(client, member_user, settings):
     # given: at most 2 login posts a minute from one address
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "2/m/ip"}
