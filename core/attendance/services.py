@@ -209,11 +209,12 @@ def members_note_visits(*, visits: Iterable[tuple[int, datetime.datetime]]) -> i
     if not latest:
         return 0
     if connection.vendor == "postgresql":
-        # Lock the members in id order, then move each one's last visit forward only: two batches
-        # sharing members (two doors, the desk) wait for each other instead of deadlocking (a plain
-        # UPDATE ... FROM locks in the batch's order; opposite orders deadlocked when tried), and a
-        # punch read late (older than the last visit) leaves it. The WHERE is checked again against
-        # a row another transaction changed meanwhile, so the newest visit always wins.
+        # Lock the members in id order (the rule for members; the nightly status sync keeps it too),
+        # then move each one's last visit forward only: two batches sharing members (two doors, the
+        # desk, the sync) wait for each other instead of deadlocking (a plain UPDATE ... FROM locks
+        # in the batch's order; opposite orders deadlocked when tried), and a punch read late (older
+        # than the last visit) leaves it. The WHERE is checked again against a row another
+        # transaction changed meanwhile, so the newest visit always wins.
         with connection.cursor() as cursor:
             cursor.execute(
                 """

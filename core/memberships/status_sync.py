@@ -53,18 +53,25 @@ def _set_status_postgresql(queryset, status: str, *, now: datetime.datetime, act
     columns = ", ".join(qn(f.column) for f in history.tracked_fields)
     history_id = qn(history._meta.pk.column)
     history_user = qn(history._meta.get_field("history_user").column)
-    selected_sql, selected_params = queryset.values("pk").query.sql_with_params()
+    # order_by(): the ids feed an IN, where Member's default ordering (code) only costs a sort or scan.
+    selected_sql, selected_params = queryset.values("pk").order_by().query.sql_with_params()
     # Only quoted names from model metadata and Django-compiled SQL are
     # interpolated; every value is a query parameter (hence the S608 exceptions).
+    # Members are locked in id order (as members_note_visits does) before the UPDATE, which alone
+    # would lock them in scan order: a door batch arriving meanwhile waits instead of deadlocking.
+    # A join, not IN (SELECT ... FROM locked): IN was planned as a slower nested loop (+50% at 11,500).
     sql = [
-        f"WITH changed AS (UPDATE {member_table} SET {qn('status')} = %s, "  # noqa: S608 - quoted metadata names only
+        f"WITH locked AS (SELECT {qn('id')} FROM {member_table} "  # noqa: S608 - quoted metadata names only
+        f"WHERE {qn('id')} IN ({selected_sql}) AND {qn('status')} <> %s ORDER BY {qn('id')} FOR NO KEY UPDATE), "
+        f"changed AS (UPDATE {member_table} SET {qn('status')} = %s, "
         f"{qn('status_changed_at')} = %s, {qn('updated_at')} = %s "
-        f"WHERE {qn('id')} IN ({selected_sql}) AND {qn('status')} <> %s RETURNING *), "
+        f"FROM locked WHERE {member_table}.{qn('id')} = locked.{qn('id')} AND {member_table}.{qn('status')} <> %s "
+        f"RETURNING {member_table}.*), "
         f"hist AS (INSERT INTO {qn(history._meta.db_table)} ({columns}, {qn('history_date')}, "
         f"{qn('history_change_reason')}, {qn('history_type')}, {history_user}) "
         f"SELECT {columns}, %s, %s, '~', %s FROM changed RETURNING {history_id} AS history_pk, {qn('id')})"
     ]
-    params = [status, now, now, *selected_params, status, now, SYNC_REASON, getattr(actor, "pk", None)]
+    params = [*selected_params, status, status, now, now, status, now, SYNC_REASON, getattr(actor, "pk", None)]
     for i, field in enumerate(history._history_m2m_fields):
         m2m_history = HistoricalRecords.m2m_models[field]
         through = field.remote_field.through
