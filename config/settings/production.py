@@ -20,6 +20,11 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Many ZKTeco devices push (ADMS) over plain HTTP only and cannot follow the https redirect.
+# Opt-in: their punches then cross the network unencrypted (serial number and IDs readable), so
+# prefer an HTTPS-capable device, or a VPN or proxy on the gym's network.
+if env.bool("ADMS_ALLOW_HTTP", default=False):
+    SECURE_REDIRECT_EXEMPT.append(r"^iclock/")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

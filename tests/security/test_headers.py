@@ -18,6 +18,7 @@ from core.billing.gateways.bkash_simulator import BkashSimulator
 from fixtures.factories import AdminFactory
 from tests.core.billing.conftest import APP_KEY, APP_SECRET, PASSWORD, USERNAME, make_portal_member, point_settings_at
 from tests.core.members.builders import make_plan, media_root  # noqa: F401 - media_root: fixture
+from tests.devices.support import push_device
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -116,6 +117,11 @@ def test_a_view_with_its_own_stricter_policy_keeps_it_and_pdfs_get_none():
 
 @pytest.fixture
 def production_settings(settings, monkeypatch):
+    monkeypatch.delenv("ADMS_ALLOW_HTTP", raising=False)
+    return apply_production_settings(settings, monkeypatch)
+
+
+def apply_production_settings(settings, monkeypatch):
     """The security settings of config.settings.production, applied on top of the test settings."""
     monkeypatch.setenv("SECRET_KEY", "production-like-" + "k" * 50)
     monkeypatch.setenv("ALLOWED_HOSTS", "gym.example.com")
@@ -153,6 +159,27 @@ def test_production_sends_hsts_redirects_to_https_and_marks_cookies_secure(produ
     assert secure.cookies["csrftoken"]["samesite"] == "Lax"
     assert plain.status_code == 301
     assert plain["Location"] == "https://gym.example.com/accounts/login/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("allow_http", "expected"), [(None, 301), ("1", 200)])
+def test_a_device_that_pushes_over_plain_http_is_heard_only_when_the_gym_allows_it(
+    settings, monkeypatch, allow_http, expected
+):
+    # given: production settings, with or without ADMS_ALLOW_HTTP, and a registered push device
+    if allow_http is not None:
+        monkeypatch.setenv("ADMS_ALLOW_HTTP", allow_http)
+    apply_production_settings(settings, monkeypatch)
+    device = push_device("GYM0001")
+    client = Client(HTTP_HOST="gym.example.com")
+    # when: it shakes hands over plain http
+    response = client.get(f"/iclock/cdata?SN={device.serial_number}&options=all", HTTP_X_FORWARDED_PROTO="http")
+    # then: redirected (which such a device cannot follow), or answered
+    assert response.status_code == expected
+    if expected == 200:
+        assert f"GET OPTION FROM: {device.serial_number}" in response.content.decode()
+    # and every other page still goes to https
+    assert client.get("/accounts/login/", HTTP_X_FORWARDED_PROTO="http").status_code == 301
 
 
 # --- a real browser under the policy ------------------------------------------------------------
