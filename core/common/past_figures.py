@@ -60,6 +60,12 @@ def past_figures_changed(*, on: datetime.date | datetime.datetime) -> None:
         _bump_after_commit()
 
 
+def plan_figures_changed() -> None:
+    """A plan was changed: its interval prices every term of it, past months' MRR included. Plans
+    change rarely and a save does not say which field changed, so every plan change counts."""
+    _bump_after_commit()
+
+
 def term_figures_changed(*, starts_on: datetime.date) -> None:
     """A membership term starting on ``starts_on`` was sold, changed or removed. Month figures
     (active members at each month end, the movement report) are cached for the months before this

@@ -8,12 +8,13 @@ corrections, bKash settlement), and a receiver is the one place that sees every
 path, including ones added later. Bulk writes send no signals: those call
 core.common.past_figures themselves (device punches, the member import)."""
 
-from core.common.past_figures import past_figures_changed, term_figures_changed
+from core.common.past_figures import past_figures_changed, plan_figures_changed, term_figures_changed
 
 # What the cached figures read: revenue sums amount by received_at; the month figures count terms
 # by member, dates and status, price them by plan, and tell renewals from first terms.
 PAYMENT_FIELDS = {"amount", "received_at"}
 MEMBERSHIP_FIELDS = {"member", "plan", "starts_on", "ends_on", "price", "status", "renewed_from"}
+PLAN_FIELDS = {"interval_count", "interval_unit"}
 
 
 def _touches(update_fields, fields: set[str]) -> bool:
@@ -33,3 +34,9 @@ def membership_written(sender, instance, update_fields=None, **kwargs) -> None:
     an end date that is today or later, which changes none, but freezes are rare and it is counted."""
     if _touches(update_fields, MEMBERSHIP_FIELDS):
         term_figures_changed(starts_on=instance.starts_on)
+
+
+def plan_written(sender, instance, update_fields=None, **kwargs) -> None:
+    """post_save of Plan: its price per 30 days (MRR) follows its interval."""
+    if _touches(update_fields, PLAN_FIELDS):
+        plan_figures_changed()

@@ -154,6 +154,29 @@ def test_cancelling_a_term_starting_on_the_first_refreshes_last_months_lapses(wo
     assert movement()[0]["lapsed"] == 2
 
 
+def test_changing_a_plans_interval_refreshes_past_months_mrr(world, committed):
+    # given: last month's MRR is cached
+    movement = lambda: membership_movement_now(first_month=day(3, 1), last_month=TODAY, today=TODAY)  # noqa: E731
+    before = movement()[0]["mrr"]
+    plan = Plan.objects.get(name="Monthly")
+    # when: the Monthly plan turns out to be sold per three months (its price now covers 90 days)
+    with committed():
+        plan.interval_count = 3
+        plan.full_clean()
+        plan.save()
+    # then: what its terms are worth per 30 days drops at once
+    assert movement()[0]["mrr"] < before
+
+
+def test_a_plan_saved_without_its_interval_leaves_the_cache(world, committed):
+    version = past_figures_version()
+    plan = Plan.objects.get(name="Monthly")
+    with committed():
+        plan.is_active = False
+        plan.save(update_fields=["is_active", "updated_at"])
+    assert past_figures_version() == version
+
+
 def test_a_term_sold_from_today_leaves_the_cache(world, committed):
     # given
     _chart("members_chart")
