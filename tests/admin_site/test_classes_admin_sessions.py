@@ -4,8 +4,6 @@ import datetime
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from core.classes.models import Booking
 from core.classes.services.bookings import booking_create
@@ -23,7 +21,7 @@ from tests.core.classes.builders import (
     reload,
 )
 from tests.support.classes import MONDAY, TUESDAY
-from tests.support.responses import messages_of, text
+from tests.support.responses import get_queries, messages_of, text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -61,23 +59,17 @@ def _sessions(n: int, *, yoga, trainer) -> list:
     ]  # fmt: skip
 
 
-def _queries(client, path: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(path).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_the_session_list_costs_the_same_queries_for_5_or_30_classes(as_admin, yoga, trainer, plan):
     # given
     few = _sessions(5, yoga=yoga, trainer=trainer)
     booking_create(session=few[0], member=make_member(plan=plan))
-    _queries(as_admin, SESSIONS)  # warm caches
-    small = _queries(as_admin, SESSIONS)
+    get_queries(as_admin, SESSIONS)  # warm caches
+    small = get_queries(as_admin, SESSIONS)
     many = _sessions(25, yoga=yoga, trainer=make_trainer("Second"))
     for session in many[:5]:
         booking_create(session=session, member=make_member(plan=plan))
     # when
-    big = _queries(as_admin, SESSIONS)
+    big = get_queries(as_admin, SESSIONS)
     # then
     assert big == small
 

@@ -1,13 +1,11 @@
 """Inventory lists in the admin: pages for both staff roles, the SKU list and low stock, the ledger."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from core.inventory.models import StockMovement
 from fixtures.inventory_factories import ProductFactory, SKUFactory
 from tests.admin_site.inventory_support import MOVEMENTS, PRODUCTS, SKUS
-from tests.support.responses import text
+from tests.support.responses import get_queries, text
 
 pytestmark = pytest.mark.django_db
 
@@ -56,24 +54,17 @@ def test_the_low_stock_filter_and_report_list_only_low_skus(client, support_user
     assert "৳28,400.00" in report  # all stock at cost
 
 
-def _list_queries(client) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(SKUS)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_the_sku_list_runs_in_a_fixed_number_of_queries(client, admin_user):
     # given
     client.force_login(admin_user)
     for _ in range(5):
         SKUFactory(stock=2)
     client.get(SKUS)  # warm caches (content types, session)
-    with_5 = _list_queries(client)
+    with_5 = get_queries(client, SKUS)
     # when
     for _ in range(25):
         SKUFactory(product=ProductFactory(), stock=1)
-    with_30 = _list_queries(client)
+    with_30 = get_queries(client, SKUS)
     # then
     assert with_30 == with_5
     assert with_5 <= 15, with_5

@@ -4,8 +4,6 @@ adding and editing through the services. Actions: test_member_admin_actions.py."
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.accounts.models import User
@@ -30,6 +28,7 @@ from tests.admin_site.member_pages import (
     make_members,
     text_as_jpg,
 )
+from tests.support.responses import get_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -113,22 +112,15 @@ def test_snapshot_html_is_escaped(client, admin_user):
 # --- the list -------------------------------------------------------------------------
 
 
-def _list_queries(client) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(LIST_URL)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_member_list_runs_in_a_fixed_number_of_queries(client, admin_user):
     # given
     client.force_login(admin_user)
     make_members(5)
     client.get(LIST_URL)  # warm caches (content types, session)
-    with_5 = _list_queries(client)
+    with_5 = get_queries(client, LIST_URL)
     # when
     make_members(25)
-    with_30 = _list_queries(client)
+    with_30 = get_queries(client, LIST_URL)
     # then
     assert with_30 == with_5
     assert with_5 <= 15

@@ -4,8 +4,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.billing.services.payments import payment_record
@@ -14,7 +12,7 @@ from core.memberships.freezes import freeze_create
 from core.memberships.models import Membership, MembershipFreeze, Plan
 from core.memberships.services import PLAN_IN_USE
 from fixtures.factories import FacilityFactory, MemberFactory, MembershipFactory, PlanFactory
-from tests.support.responses import messages_of
+from tests.support.responses import get_queries, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -62,13 +60,6 @@ def test_plan_add_page_is_for_admins(client, admin_user, support_user):
 # --- plans --------------------------------------------------------------------------------
 
 
-def _plan_list_queries(client) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(PLANS)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def _plans_with_members(n: int) -> None:
     sauna = FacilityFactory(name="Sauna")
     for _ in range(n):
@@ -82,10 +73,10 @@ def test_plan_list_runs_in_a_fixed_number_of_queries(client, admin_user):
     client.force_login(admin_user)
     _plans_with_members(5)
     client.get(PLANS)
-    with_5 = _plan_list_queries(client)
+    with_5 = get_queries(client, PLANS)
     # when
     _plans_with_members(25)
-    with_30 = _plan_list_queries(client)
+    with_30 = get_queries(client, PLANS)
     # then
     assert with_30 == with_5
     assert with_5 <= 10

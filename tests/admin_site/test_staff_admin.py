@@ -17,6 +17,7 @@ from fixtures.factories import AdminFactory, SupportFactory
 from tests.core.classes.builders import local, make_plan, reload
 from tests.core.classes.conftest import MONDAY, TUESDAY, clock  # noqa: F401
 from tests.core.staff.builders import booked_members, class_at, leave_for, pdf_upload, trainer_profile
+from tests.support.responses import get_queries
 
 pytestmark = pytest.mark.django_db
 RATE = "1234.56"
@@ -265,27 +266,18 @@ def test_support_sees_leave_but_cannot_decide(client, leave_case):
     assert reload(leave).status == LeaveRequest.Status.PENDING
 
 
-def _queries(client, path: str) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(path).status_code == 200
-    return len(captured)
-
-
 @pytest.mark.parametrize("path", [TRAINERS, LEAVES, "/admin/staff/certification/"])
 def test_staff_lists_run_in_a_fixed_number_of_queries(client, people, path):
     # given
     client.force_login(people["admin"])
     leave_for(people["tanvir"], local(TUESDAY, 8), local(TUESDAY, 9))
-    few = _queries(client, path)
+    few = get_queries(client, path)
     for i in range(3):
         extra = trainer_profile(f"Extra{i}")
         leave_for(extra, local(TUESDAY, 8), local(TUESDAY, 9))
         certification_add(trainer=extra, title=f"Cert {i}", by=extra.user)
     # when
-    many = _queries(client, path)
+    many = get_queries(client, path)
     # then
     assert many == few
 
