@@ -78,11 +78,6 @@ class ApplyForm(forms.Form):
         return data
 
 
-def client_address(request) -> str:
-    # REMOTE_ADDR, or behind the gym's own proxies (TRUSTED_PROXY_COUNT) the address they saw.
-    return client_ip(request)
-
-
 def _page(request, form, *, refused: str = "", status: int = 200):
     return render(
         request, "portal/leads/apply.html", {"form": form, "honeypot": HONEYPOT, "refused": refused}, status=status
@@ -90,7 +85,7 @@ def _page(request, form, *, refused: str = "", status: int = 200):
 
 
 def _too_many(request):
-    logger.warning("Lead form: rate limit reached for %s; submission refused.", client_address(request))
+    logger.warning("Lead form: rate limit reached for %s; submission refused.", client_ip(request))
     # The typed answers stay in the form (as initial values), without error marks on them.
     form = ApplyForm(initial={k: v for k, v in request.POST.items() if k in ApplyForm.base_fields})
     return _page(request, form, refused=TOO_MANY.format(phone=settings.GYM_PHONE), status=429)
@@ -107,7 +102,7 @@ def _thank(request, name: str):
 def apply(request):
     if request.method != "POST":
         return _page(request, ApplyForm())
-    address = client_address(request)
+    address = client_ip(request)
     form = ApplyForm(request.POST)
     if apply_limit_reached(address):
         return _too_many(request)

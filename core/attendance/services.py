@@ -150,9 +150,6 @@ def checkins_record_punches(*, punches: Sequence[PunchIn]) -> list[int]:
     new_ids = insert_rows(CheckIn, CHECKIN_COLUMNS, rows, returning_ids=True)
     allowed = [row for row in rows if row[4] == CheckIn.Result.ALLOWED.value]
     members_note_visits(visits=[(row[0], row[2]) for row in allowed if row[0] is not None])
-    if allowed:
-        # A device that was offline hands in earlier days' punches: the cached check-in hours count them.
-        past_figures_changed(on=min(row[2] for row in allowed))
     return [ref if ref > 0 else new_ids[-1 - ref] for ref in refs]
 
 
@@ -193,7 +190,6 @@ def checkin_manual(*, member: Member, by, note: str = "", at: datetime.datetime 
     checkin.save()
     if verdict.allowed:
         members_note_visits(visits=[(member.pk, at)])
-        past_figures_changed(on=at)
     return checkin
 
 
@@ -201,13 +197,18 @@ def members_note_visits(*, visits: Iterable[tuple[int, datetime.datetime]]) -> i
     """Keep ``Member.last_visit_at`` (the last allowed check-in) right after allowed check-ins
     were written: ``visits`` are their (member id, at). One UPDATE whatever the number of
     visits; returns how many members moved. Runs inside the caller's transaction. An UPDATE,
-    not save(): no history row and ``updated_at`` stays, a visit is not a profile change."""
+    not save(): no history row and ``updated_at`` stays, a visit is not a profile change.
+    Visits on earlier days (a device that was offline hands them in late) also tell the report
+    cache (core.common.past_figures): the cached check-in hours count them."""
     latest: dict[int, datetime.datetime] = {}
+    earliest: datetime.datetime | None = None
     for member_id, at in visits:
         if member_id not in latest or at > latest[member_id]:
             latest[member_id] = at
-    if not latest:
+        earliest = at if earliest is None else min(earliest, at)
+    if earliest is None:
         return 0
+    past_figures_changed(on=earliest)
     if connection.vendor == "postgresql":
         # Lock the members in id order (the rule for members; the nightly status sync keeps it too),
         # then move each one's last visit forward only: two batches sharing members (two doors, the
